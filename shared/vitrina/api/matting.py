@@ -1,0 +1,159 @@
+"""HTTP routes of the matting product."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.errors import EmptyInput, InputError, NotFound
+from vitrina.fetch import fetch
+from vitrina.imaging import decode_image, encode_png
+from vitrina.matting import edits, jobs, results
+from vitrina.matting.models import JobRequest, RefineRequest, Source, UrlRequest
+from vitrina.matting.pipeline import cut_out
+
+router = APIRouter(prefix="/v1/matting", tags=["matting"])
+ResponseKind = Literal["png", "json"]
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def _urls(record: dict[str, Any]) -> dict[str, Any]:
+    cfg = settings()
+    outputs = record.get("outputs", {})
+    return {
+        **record,
+        "urls": {
+            name: storage.presign(cfg.output_bucket, key, cfg.url_expiry_s)
+            for name, key in outputs.items()
+        },
+    }
+
+
+def _respond(record: dict[str, Any], rgba_png: bytes, kind: ResponseKind) -> Response:
+    headers = {
+        "X-Vitrina-Result-Id": record["result_id"],
+        "X-Vitrina-Version": str(record["version"]),
+    }
+    if record.get("confidence") is not None:
+        headers["X-Vitrina-Confidence"] = f"{record['confidence']:.4f}"
+    if kind == "json":
+        return JSONResponse(_urls(record), headers=headers)
+    return Response(rgba_png, media_type="image/png", headers=headers)
+
+
+async def _read_input(request: Request) -> tuple[bytes, str, str]:
+    """(image bytes, name, model) from a multipart upload or a JSON {"url": ...} body."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file") or form.get("image")
+        if upload is None or isinstance(upload, str):
+            raise InputError("multipart body needs a file field named 'file'")
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise InputError(f"upload is larger than {MAX_UPLOAD} bytes")
+        model = str(form.get("model") or "u2netp")
+        return data, (upload.filename or "upload").rsplit(".", 1)[0], model
+    if ctype.startswith("application/json"):
+        try:
+            body = UrlRequest.model_validate(json.loads(await request.body()))
+        except ValueError as exc:
+            raise InputError(f"JSON body must be {{\"url\": ...}}: {exc}") from exc
+        return fetch(body.url).content, _stem(body.url), body.model
+    if not ctype:
+        raise EmptyInput("send a multipart image (field 'file') or JSON {\"url\": ...}")
+    raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
+
+
+@router.post(
+    "",
+    summary="Cut out one product photo",
+    description="Multipart image (field `file`) or JSON `{\"url\": ...}`. Returns the RGBA "
+    "PNG with `X-Vitrina-Confidence`, or JSON with result URLs when `response=json`.",
+    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+)
+async def create_cutout(
+    request: Request, response: Annotated[ResponseKind, Query()] = "png"
+) -> Response:
+    data, name, model = await _read_input(request)
+    if model not in ("u2netp", "u2net"):
+        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
+    image = decode_image(data)
+    cutout = cut_out(image, model)
+    result_id = uuid.uuid4().hex
+    results.put_array(results.source_key(result_id), image.rgb)
+    results.put_prob(result_id, cutout.prob)
+    h, w = image.rgb.shape[:2]
+    record = results.write_version(
+        result_id,
+        1,
+        cutout.rgba,
+        {
+            "name": name,
+            "status": "ok",
+            "model": model,
+            "confidence": round(cutout.confidence, 4),
+            "cues": cutout.score.cues(),
+            "bbox": cutout.bbox,
+            "width": w,
+            "height": h,
+            "timings": cutout.timings,
+        },
+    )
+    return _respond(record, encode_png(cutout.rgba), response)
+
+
+@router.get("/{result_id}", summary="A result's latest record and its versions")
+def get_result(result_id: str) -> dict[str, Any]:
+    versions = results.versions(result_id)
+    if not versions:
+        raise NotFound(f"no matting result {result_id!r}")
+    return {**_urls(results.record(result_id, versions[-1])), "versions": versions}
+
+
+@router.post(
+    "/{result_id}/refine",
+    summary="Refine a result with brush strokes",
+    description="`foreground`/`background` brushes move the boundary around them; `pen` and "
+    "`eraser` set alpha directly. Creates a new version; earlier versions stay.",
+    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+)
+def refine(
+    result_id: str, body: RefineRequest, response: Annotated[ResponseKind, Query()] = "json"
+) -> Response:
+    record = edits.refine_result(result_id, body.strokes, body.base_version)
+    png = storage.get_bytes(settings().output_bucket, record["outputs"]["cutout"])
+    return _respond(record, png, response)
+
+
+@router.post("/jobs", status_code=202, summary="Start a batch of cutouts")
+def create_job(body: JobRequest) -> JSONResponse:
+    bucket = settings().input_bucket
+    sources = [
+        (
+            item.name or _stem(item.url or item.s3_key or f"item{i}"),
+            Source(url=item.url) if item.url else Source(bucket=bucket, key=item.s3_key),
+        )
+        for i, item in enumerate(body.items)
+    ]
+    meta = jobs.create_job(sources, body.model)
+    return JSONResponse(
+        {"job_id": meta["job_id"], "total": meta["total"],
+         "status_url": f"/v1/matting/jobs/{meta['job_id']}"},
+        status_code=202,
+    )
+
+
+@router.get("/jobs/{job_id}", summary="Job status, counts, items by descending confidence")
+def get_job(job_id: str) -> dict[str, Any]:
+    return jobs.get_job(job_id)
+
+
+def _stem(ref: str) -> str:
+    return ref.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"

@@ -1,0 +1,82 @@
+"""Named errors shared by every product.
+
+Step Functions matches Retry/Catch on the class name (Lambda's ``errorType``), and the HTTP
+API maps ``code``/``status`` to a 4xx/5xx body, so each failure a user can cause has its own class.
+"""
+
+from __future__ import annotations
+
+
+class VitrinaError(Exception):
+    """Base of every error vitrina reports on purpose."""
+
+    code = "internal_error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "type": type(self).__name__, "message": self.message}
+
+
+class InputError(VitrinaError):
+    """The caller's input cannot be used; retrying will not help."""
+
+    code = "invalid_input"
+    status = 400
+
+
+class EmptyInput(InputError):
+    code = "empty_input"
+
+
+class NotAnImage(InputError):
+    code = "not_an_image"
+    status = 415
+
+
+class UnsupportedImage(InputError):
+    code = "unsupported_image"
+    status = 415
+
+
+class TruncatedImage(InputError):
+    code = "truncated_image"
+
+
+class ImageTooLarge(InputError):
+    code = "image_too_large"
+    status = 413
+
+
+class FetchError(InputError):
+    """A URL given by the user could not be fetched."""
+
+    code = "fetch_failed"
+    status = 422
+
+
+class FetchRefused(FetchError):
+    """The URL points somewhere the operator does not allow (private, loopback, bad scheme...)."""
+
+    code = "url_refused"
+    status = 403
+
+
+class FetchTooLarge(FetchError):
+    code = "download_too_large"
+    status = 413
+
+
+class NotFound(VitrinaError):
+    code = "not_found"
+    status = 404
+
+
+class ModelUnavailable(VitrinaError):
+    """A model file is missing: the message names the package that ships it."""
+
+    code = "model_unavailable"
+    status = 503

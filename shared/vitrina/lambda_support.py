@@ -1,0 +1,63 @@
+"""Powertools wiring shared by every Lambda handler: logs, traces, metrics, idempotency.
+
+A handler module is then one line: ``lambda_handler = stage_handler(fn, Model, "Name")``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.parser import parse
+from pydantic import BaseModel
+
+from vitrina.config import settings
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "vitrina")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "vitrina")
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@lru_cache(maxsize=1)
+def _persistence() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+
+
+def stage_handler(
+    func: Callable[[Any], dict[str, Any]], model: type[BaseModel], name: str
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A Lambda handler that parses ``model``, runs ``func`` once per distinct payload
+    (a retried or re-driven item returns the stored result) and reports the outcome."""
+    config = IdempotencyConfig(expires_after_seconds=24 * 3600)
+
+    @logger.inject_lambda_context(correlation_id_path="job_id", clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        config.register_lambda_context(context)
+        result = _run(event=event)
+        metrics.add_metric(name=f"{name}Completed", unit=MetricUnit.Count, value=1)
+        return result
+
+    def _run(event: dict[str, Any]) -> dict[str, Any]:
+        return func(parse(event=event, model=model))
+
+    # The idempotency key includes this name: one per stage, even when every stage shares
+    # a process (the local engine) and so the same AWS_LAMBDA_FUNCTION_NAME.
+    _run.__qualname__ = f"{func.__module__}.{func.__qualname__}"
+    _run = idempotent_function(
+        data_keyword_argument="event", config=config, persistence_store=_persistence()
+    )(_run)
+    return handler

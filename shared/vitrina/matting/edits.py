@@ -1,0 +1,37 @@
+"""Brush refinement of a stored result: each edit becomes a new version, old ones stay."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from vitrina.errors import NotFound
+from vitrina.matting import results, score
+from vitrina.matting.pipeline import finish
+from vitrina.matting.strokes import Stroke, apply_strokes
+
+
+def refine_result(
+    result_id: str, strokes: list[Stroke], base_version: int | None = None
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    existing = results.versions(result_id)
+    if not existing:
+        raise NotFound(f"no matting result {result_id!r}")
+    base = base_version or existing[-1]
+    if base not in existing:
+        raise NotFound(f"result {result_id!r} has no version {base} (it has {existing})")
+    rgb = results.get_array(results.source_key(result_id))
+    alpha = results.get_array(results.version_keys(result_id, base)["mask"])
+    rgba = finish(rgb, apply_strokes(rgb, alpha, strokes))
+    previous = results.record(result_id, base)
+    record = {
+        **{k: v for k, v in previous.items() if k not in {"outputs", "timings", "cues"}},
+        "status": "ok",
+        "based_on": base,
+        "strokes": [s.model_dump() for s in strokes],
+        "bbox": score.bounding_box(rgba[..., 3]),
+        "reviewed": True,
+        "timings": {"refine": round(time.perf_counter() - started, 4)},
+    }
+    return results.write_version(result_id, existing[-1] + 1, rgba, record)

@@ -1,0 +1,102 @@
+"""``vitrina matting``: local files and URLs through the batch state machine on the local engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.engine.local import LocalEngine
+from vitrina.matting import jobs
+from vitrina.matting.models import ModelName, Source
+
+
+def _unique_stems(inputs: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    stems = []
+    for ref in inputs:
+        stem = ref.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"
+        seen[stem] = seen.get(stem, 0) + 1
+        stems.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return stems
+
+
+class Progress:
+    """One line per finished item on stderr, with the running count."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.shown = total, enabled, set()
+        self.started = time.monotonic()
+
+    def update(self, job: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        for item in job["items"] + job["errors"]:
+            if item["item_id"] in self.shown:
+                continue
+            self.shown.add(item["item_id"])
+            if item["status"] == "ok":
+                note = f"ok   confidence {item['confidence']:.2f}"
+            else:
+                note = f"FAIL {item['error']['type']}: {item['error']['message']}"
+            elapsed = time.monotonic() - self.started
+            print(f"[{len(self.shown):>4}/{self.total}] {elapsed:6.1f}s  {item['name']:<24} {note}",
+                  file=sys.stderr, flush=True)
+
+
+def run_batch(
+    inputs: list[str], out_dir: Path, model: ModelName = "u2netp", progress: bool = True
+) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stems = _unique_stems(inputs)
+    with LocalEngine() as engine:
+        cfg = settings()
+        job_id = jobs.new_job_id()
+        sources: list[tuple[str, Source]] = []
+        missing: list[dict[str, Any]] = []
+        for i, (ref, stem) in enumerate(zip(inputs, stems, strict=True)):
+            if "://" in ref:
+                sources.append((stem, Source(url=ref)))
+            elif Path(ref).is_file():
+                key = f"uploads/{job_id}/{i:05d}-{Path(ref).name}"
+                storage.put_bytes(cfg.input_bucket, key, Path(ref).read_bytes(),
+                                  "application/octet-stream")
+                sources.append((stem, Source(bucket=cfg.input_bucket, key=key)))
+            else:
+                error = {"type": "FileNotFound", "message": f"no such file: {ref}"}
+                missing.append({"name": stem, "input": ref, "status": "error", "error": error})
+        items: list[dict[str, Any]] = []
+        if sources:
+            meta = jobs.create_job(sources, model, job_id)
+            bar = Progress(len(sources), progress)
+            execution = engine.wait(meta["execution_arn"], timeout_s=24 * 3600, poll_s=0.2,
+                                    on_poll=lambda: bar.update(jobs.get_job(job_id)))
+            bar.update(jobs.get_job(job_id))
+            if execution.status != "SUCCEEDED":
+                raise RuntimeError(f"batch {job_id} ended {execution.status}: {execution.cause}")
+            report = storage.get_json(cfg.output_bucket, jobs.report_key(job_id))
+            refs = dict(zip(stems, inputs, strict=True))
+            items = [_download(entry, refs[entry["name"]], out_dir) for entry in report["items"]]
+    items = jobs.sort_items(items) + missing
+    failed = sum(1 for i in items if i["status"] != "ok")
+    report_body = {"job_id": job_id, "model": model, "succeeded": len(items) - failed,
+                   "failed": failed, "items": items}
+    (out_dir / "report.json").write_text(json.dumps(report_body, indent=1, ensure_ascii=False))
+    return report_body
+
+
+def _download(entry: dict[str, Any], ref: str, out_dir: Path) -> dict[str, Any]:
+    entry = {**entry, "input": ref}
+    if entry["status"] != "ok":
+        return entry
+    bucket = settings().output_bucket
+    files = {"cutout": out_dir / f"{entry['name']}.png",
+             "mask": out_dir / f"{entry['name']}.mask.png"}
+    for kind, path in files.items():
+        path.write_bytes(storage.get_bytes(bucket, entry["outputs"][kind]))
+    entry["files"] = {k: str(v) for k, v in files.items()}
+    return entry

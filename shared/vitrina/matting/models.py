@@ -1,0 +1,97 @@
+"""Pydantic models at the matting product's edges: state payloads, manifests, HTTP bodies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from vitrina.matting.strokes import Stroke
+
+ModelName = Literal["u2netp", "u2net"]
+
+
+class Source(BaseModel):
+    """Where an input image is: an S3 object or a URL (fetched safely)."""
+
+    bucket: str | None = None
+    key: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Source:
+        if bool(self.url) == bool(self.key):
+            raise ValueError("give either a url or an S3 key")
+        return self
+
+    def describe(self) -> str:
+        return self.url or f"s3://{self.bucket or ''}/{self.key}"
+
+
+class MattingItem(BaseModel):
+    """One image flowing through the stages; each stage adds its small outputs."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}$")
+    item_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    name: str = Field(min_length=1, max_length=200)
+    source: Source
+    model: ModelName = "u2netp"
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def result_id(self) -> str:
+        return f"{self.job_id}-{self.item_id}"
+
+
+class StageError(BaseModel):
+    """Step Functions' Catch output: ``Error`` is the exception class, ``Cause`` its JSON."""
+
+    Error: str
+    Cause: str | None = None
+
+
+class FailedItem(MattingItem):
+    error: StageError
+
+
+class ReportRequest(BaseModel):
+    job_id: str
+
+
+class JobItemIn(BaseModel):
+    url: str | None = None
+    s3_key: str | None = Field(None, description="key in the input bucket")
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> JobItemIn:
+        if bool(self.url) == bool(self.s3_key):
+            raise ValueError("each item needs either url or s3_key")
+        return self
+
+
+class JobRequest(BaseModel):
+    items: list[JobItemIn] = Field(min_length=1, max_length=100_000)
+    model: ModelName = "u2netp"
+
+
+class UrlRequest(BaseModel):
+    url: str
+    model: ModelName = "u2netp"
+
+
+class RefineRequest(BaseModel):
+    strokes: list[Stroke] = Field(min_length=1, max_length=500)
+    base_version: int | None = Field(None, ge=1, description="version to edit; latest if absent")
+
+
+def item_record(item: MattingItem, **extra: Any) -> dict[str, Any]:
+    return {
+        "job_id": item.job_id,
+        "item_id": item.item_id,
+        "name": item.name,
+        "source": item.source.describe(),
+        **extra,
+    }

@@ -1,0 +1,76 @@
+"""Where matting results live in the output bucket, and how versions are written.
+
+``matting/<result_id>/source.png`` and ``prob.png`` are written once; every version
+(1 = automatic, 2.. = refinements) gets ``v<N>/cutout.png``, ``v<N>/mask.png`` and
+``v<N>/record.json``. Keys derive from the job and item, so a retried stage overwrites.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.imaging import decode_png_array, encode_png
+
+_VERSION = re.compile(r"/v(\d+)/record\.json$")
+
+
+def prefix(result_id: str) -> str:
+    return f"matting/{result_id}"
+
+
+def source_key(result_id: str) -> str:
+    return f"{prefix(result_id)}/source.png"
+
+
+def prob_key(result_id: str) -> str:
+    return f"{prefix(result_id)}/prob.png"
+
+
+def version_keys(result_id: str, version: int) -> dict[str, str]:
+    base = f"{prefix(result_id)}/v{version}"
+    return {
+        "cutout": f"{base}/cutout.png",
+        "mask": f"{base}/mask.png",
+        "record": f"{base}/record.json",
+    }
+
+
+def put_array(key: str, array: np.ndarray) -> None:
+    storage.put_bytes(settings().output_bucket, key, encode_png(array), "image/png")
+
+
+def get_array(key: str) -> np.ndarray:
+    return decode_png_array(storage.get_bytes(settings().output_bucket, key))
+
+
+def put_prob(result_id: str, prob: np.ndarray) -> None:
+    put_array(prob_key(result_id), (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+
+
+def get_prob(result_id: str) -> np.ndarray:
+    return get_array(prob_key(result_id)).astype(np.float32) / 65535.0
+
+
+def write_version(
+    result_id: str, version: int, rgba: np.ndarray, record: dict[str, Any]
+) -> dict[str, Any]:
+    keys = version_keys(result_id, version)
+    put_array(keys["cutout"], rgba)
+    put_array(keys["mask"], rgba[..., 3])
+    record = {**record, "result_id": result_id, "version": version, "outputs": keys}
+    storage.put_json(settings().output_bucket, keys["record"], record)
+    return record
+
+
+def versions(result_id: str) -> list[int]:
+    keys = storage.list_keys(settings().output_bucket, f"{prefix(result_id)}/v")
+    return sorted(int(m.group(1)) for k in keys if (m := _VERSION.search(k)))
+
+
+def record(result_id: str, version: int) -> dict[str, Any]:
+    return storage.get_json(settings().output_bucket, version_keys(result_id, version)["record"])

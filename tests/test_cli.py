@@ -1,0 +1,56 @@
+"""The `vitrina` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.conftest import ROOT, png_bytes
+from vitrina.imaging import decode_png_array
+
+VITRINA = str(ROOT / ".venv/bin/vitrina")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VITRINA, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_help_lists_the_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("run", "serve", "matting"):
+        assert command in result.stdout
+    assert "--model" in run("matting", "--help").stdout
+
+
+def test_matting_writes_cutouts_masks_and_a_sorted_report(tmp_path: Path, photo) -> None:
+    (tmp_path / "bottle.png").write_bytes(png_bytes(photo[0]))
+    (tmp_path / "notes.jpg").write_text("not a picture")
+    out = tmp_path / "out"
+    result = run("matting", str(ROOT / "samples/coffee.png"), str(tmp_path / "bottle.png"),
+                 str(tmp_path / "notes.jpg"), str(tmp_path / "missing.png"), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "2 cut out, 2 failed" in result.stderr
+    assert "[   4/3]" not in result.stderr and "NotAnImage" in result.stderr
+    report = json.loads((out / "report.json").read_text())
+    names = [i["name"] for i in report["items"]]
+    assert set(names[:2]) == {"coffee", "bottle"} and set(names[2:]) == {"notes", "missing"}
+    ok = report["items"][:2]
+    assert ok[0]["confidence"] >= ok[1]["confidence"]
+    errors = {i["name"]: i["error"]["type"] for i in report["items"][2:]}
+    assert errors == {"notes": "NotAnImage", "missing": "FileNotFound"}
+    rgba = decode_png_array((out / "bottle.png").read_bytes())
+    mask = decode_png_array((out / "bottle.mask.png").read_bytes())
+    assert rgba.shape == (*photo[1].shape, 4) and mask.shape == photo[1].shape
+    assert (rgba[..., 3] == mask).all()
+
+
+def test_run_prints_output_and_history(tmp_path: Path) -> None:
+    payload = {"job_id": "cli-1", "item_id": "00000", "name": "x",
+               "source": {"url": "http://169.254.169.254/latest/x.png"}}
+    (tmp_path / "in.json").write_text(json.dumps(payload))
+    result = run("run", "MattingStateMachine", "--input", str(tmp_path / "in.json"), "--history")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["error"] == "FetchRefused"
+    assert "TaskStateEntered" in result.stderr and "RecordError" in result.stderr

@@ -1,0 +1,87 @@
+"""Each Lambda handler with its committed sample event, on the local engine's services."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from tests.conftest import load_event, png_bytes
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.engine.local import LocalContext
+from vitrina.matting import results
+
+
+def call(engine, logical_id: str, event: dict) -> dict:
+    function = engine.functions[f"vitrina-{logical_id}"]
+    context = LocalContext(function.name, engine.arns[logical_id], function.memory,
+                           function.timeout)
+    return engine.handler(function)(event, context)
+
+
+@pytest.fixture(scope="module")
+def item_event(engine, photo) -> dict:
+    event = load_event("matting_item")
+    storage.put_bytes(event["source"]["bucket"], event["source"]["key"], png_bytes(photo[0]),
+                      "image/png")
+    return event
+
+
+def test_stages_one_after_another(engine, item_event) -> None:
+    out = call(engine, "MattingLoadFunction", item_event)
+    assert (out["width"], out["height"], out["format"]) == (640, 480, "PNG")
+    for stage in ("Segment", "Refine", "Score"):
+        out = call(engine, f"Matting{stage}Function", out)
+    assert 0.8 < out["confidence"] <= 1.0 and len(out["bbox"]) == 4
+    assert set(out["timings"]) == {"load", "segment", "refine", "score"}
+    record = call(engine, "MattingWriteFunction", out)
+    assert record["status"] == "ok" and record["version"] == 1
+    cutout = results.get_array(record["outputs"]["cutout"])
+    assert cutout.shape == (480, 640, 4)
+    rows = storage.table(settings().jobs_table).get_item(
+        Key={"pk": "job#evt-job", "sk": "item#00000"})
+    assert rows["Item"]["record"]["status"] == "ok"
+
+    # A retried write with the same payload returns the stored result without redoing it.
+    storage.put_bytes(settings().output_bucket, record["outputs"]["cutout"], b"sentinel",
+                      "image/png")
+    again = call(engine, "MattingWriteFunction", out)
+    assert again == record
+    assert storage.get_bytes(settings().output_bucket, record["outputs"]["cutout"]) == b"sentinel"
+    scan = boto3.client("dynamodb").scan(TableName=settings().idempotency_table)
+    assert any("vitrina.matting.stages.write#" in i["id"]["S"] for i in scan["Items"])
+
+
+def test_load_rejects_what_is_not_an_image(engine) -> None:
+    event = {**load_event("matting_item"), "item_id": "00009"}
+    event["source"] = {**event["source"], "key": "uploads/evt-job/notes.txt"}
+    storage.put_bytes(event["source"]["bucket"], event["source"]["key"], b"hello", "text/plain")
+    with pytest.raises(Exception) as caught:
+        call(engine, "MattingLoadFunction", event)
+    assert type(caught.value).__name__ == "NotAnImage"
+
+
+def test_record_error_and_report(engine, item_event) -> None:
+    record = call(engine, "MattingRecordErrorFunction", load_event("matting_failed_item"))
+    assert record["status"] == "error"
+    assert record["error"] == {
+        "type": "NotAnImage",
+        "message": "the file is not an image (PNG, JPEG, WebP, BMP or TIFF expected)",
+    }
+    summary = call(engine, "MattingReportFunction", load_event("matting_report"))
+    assert summary["failed"] >= 1
+    report = storage.get_json(settings().output_bucket, summary["report"])
+    statuses = [i["status"] for i in report["items"]]
+    assert statuses == sorted(statuses, key=lambda s: s != "ok")
+
+
+def test_s3_trigger_handler_starts_a_cutout(engine, photo) -> None:
+    event = load_event("s3_object_created")
+    bucket = event["Records"][0]["s3"]["bucket"]["name"]
+    key = event["Records"][0]["s3"]["object"]["key"]
+    storage.put_bytes(bucket, key, png_bytes(photo[0]), "image/png")
+    started = call(engine, "MattingTriggerFunction", event)["started"]
+    assert len(started) <= 1
+    arns = started or [e["executionArn"] for e in boto3.client("stepfunctions").list_executions(
+        stateMachineArn=engine.state_machines["MattingStateMachine"])["executions"]]
+    assert engine.wait(arns[0]).status == "SUCCEEDED"

@@ -1,0 +1,164 @@
+"""The template deploys: SAM lint, every ASL file, and Lambda's 250 MB zip limit."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from tests.conftest import ROOT
+from vitrina.engine.template import Resolver, load_template
+
+TEMPLATE = load_template(ROOT / "template.yaml")
+RESOURCES = TEMPLATE["Resources"]
+ZIP_LIMIT = 250 * 1024 * 1024
+# Shipped by the Lambda Python runtime, so neither layers nor functions carry them.
+RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil",
+                    "six"}
+# statelint 3.1 predates ItemReader.ReaderConfig.InputType, which AWS requires to read a JSON
+# manifest; that one message is the linter's gap, every other message fails the test.
+STATELINT_GAP = re.compile(r'Field "InputType" not allowed in .*ItemReader\.ReaderConfig')
+
+
+def _sam() -> str:
+    sam = os.environ.get("SAM_CLI") or shutil.which("sam") or str(ROOT / ".venv-sam/bin/sam")
+    assert Path(sam).exists(), "SAM CLI missing: `make test` installs it into .venv-sam"
+    return sam
+
+
+def test_sam_validate_lint() -> None:
+    result = subprocess.run(
+        [_sam(), "validate", "--lint", "--region", "us-east-1", "-t", "template.yaml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def _state_machines() -> list[tuple[str, dict]]:
+    return [(k, v["Properties"]) for k, v in RESOURCES.items()
+            if v["Type"] == "AWS::Serverless::StateMachine"]
+
+
+@pytest.mark.parametrize("logical_id", [k for k, _ in _state_machines()])
+def test_asl_passes_statelint_after_substitution(logical_id: str, tmp_path: Path) -> None:
+    props = dict(_state_machines())[logical_id]
+    resolve = Resolver(
+        names={k: f"vitrina-{k.lower()}" for k in RESOURCES},
+        arns={k: f"arn:aws:lambda:us-east-1:123456789012:function:vitrina-{k}" for k in RESOURCES},
+        parameters={},
+    )
+    text = (ROOT / props["DefinitionUri"]).read_text()
+    for key, value in resolve(props["DefinitionSubstitutions"]).items():
+        text = text.replace("${" + key + "}", value)
+    assert "${" not in text, "a placeholder has no DefinitionSubstitutions entry"
+    definition = json.loads(text)
+    (tmp_path / "asl.json").write_text(text)
+    result = subprocess.run([str(ROOT / ".venv/bin/statelint"), str(tmp_path / "asl.json")],
+                            capture_output=True, text=True, timeout=60)
+    problems = [line for line in result.stdout.splitlines()[1:]
+                if line.strip() and not line.startswith(("One error", "There are"))
+                and not STATELINT_GAP.search(line)]
+    assert not problems, result.stdout
+    _every_task_retries_and_catches(definition["States"])
+
+
+def _every_task_retries_and_catches(states: dict) -> None:
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            assert state.get("Retry"), f"{name} has no Retry"
+            assert state.get("Catch"), f"{name} has no Catch"
+            targets = {c["Next"] for c in state["Catch"]}
+            assert targets <= set(states), f"{name} catches to a missing state"
+        if state["Type"] == "Map":
+            _every_task_retries_and_catches(state["ItemProcessor"]["States"])
+
+
+def test_state_machines_load_in_the_local_engine(engine) -> None:
+    assert set(engine.state_machines) == {k for k, _ in _state_machines()}
+
+
+def _closure(requirements: list[str]) -> dict[str, metadata.Distribution]:
+    """Installed distributions that pip would put in a layer for these requirements."""
+    seen: dict[str, metadata.Distribution] = {}
+    stack = [Requirement(r) for r in requirements]
+    while stack:
+        req = stack.pop()
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        if name in seen or name in RUNTIME_PROVIDED:
+            continue
+        dist = metadata.distribution(req.name)
+        seen[name] = dist
+        for spec in dist.requires or []:
+            dep = Requirement(spec)
+            extras = req.extras or {""}
+            if dep.marker and not any(dep.marker.evaluate({"extra": e}) for e in extras):
+                continue
+            stack.append(dep)
+    return seen
+
+
+def _installed_size(requirements: list[str]) -> int:
+    return sum(f.size or 0 for d in _closure(requirements).values() for f in d.files or [])
+
+
+def _requirements(path: Path) -> list[str]:
+    return [line.split("#")[0].strip() for line in path.read_text().splitlines()
+            if line.split("#")[0].strip()]
+
+
+def _tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _layer_size(layer: str) -> int:
+    if "AWSLambdaPowertoolsPython" in json.dumps(layer):
+        # The public Powertools layer: the library with its tracer and parser extras.
+        return _installed_size(["aws-lambda-powertools[tracer,parser]"])
+    props = RESOURCES[layer["Ref"]]["Properties"]
+    content = ROOT / props["ContentUri"]
+    requirements = content / "requirements.txt"
+    code = 0 if content.name == "core" else _tree_size(content / "vitrina")
+    return code + (_installed_size(_requirements(requirements)) if requirements.exists() else 0)
+
+
+ZIP_FUNCTIONS = [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"
+                 and v["Properties"].get("PackageType") != "Image"]
+
+
+@pytest.mark.parametrize("logical_id", ZIP_FUNCTIONS)
+def test_zip_function_with_layers_fits_lambda(logical_id: str) -> None:
+    props = RESOURCES[logical_id]["Properties"]
+    total = _tree_size(ROOT / props["CodeUri"]) + sum(_layer_size(x) for x in props["Layers"])
+    assert total < ZIP_LIMIT, f"{logical_id}: {total / 2**20:.0f} MiB unzipped"
+    assert total > 100 * 2**20, "the layers should hold numpy, OpenCV and Pillow"
+
+
+def test_inference_functions_are_container_images() -> None:
+    for logical_id in ("MattingSegmentFunction", "ApiFunction"):
+        resource = RESOURCES[logical_id]
+        assert resource["Properties"]["PackageType"] == "Image"
+        meta = resource["Metadata"]
+        dockerfile = (ROOT / meta["Dockerfile"]).read_text()
+        assert "FROM public.ecr.aws/lambda/python:3.11" in dockerfile
+        assert "layers/inference/requirements.txt" in dockerfile
+        assert (ROOT / meta["DockerBuildArgs"]["FUNCTION_DIR"] / "app.py").is_file()
+
+
+def test_layer_pins_match_the_lock() -> None:
+    lock = dict(line.split("==", 1) for line in (ROOT / "requirements.lock").read_text().split()
+                if "==" in line)
+    lock = {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in lock.items()}
+    for path in (ROOT / "layers").glob("*/requirements.txt"):
+        for req in map(Requirement, _requirements(path)):
+            pinned = next(iter(req.specifier)).version
+            assert lock[re.sub(r"[-_.]+", "-", req.name).lower()] == pinned, f"{path}: {req}"
