@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
-from vitrina.matting.refine import DEFAULT, grabcut, resize_long_side, soft_edges
+from vitrina.matting.refine import DEFAULT, grabcut, resize_to_area, soft_edges
 
 Tool = Literal["foreground", "background", "pen", "eraser"]
-WORK_SIDE = 400
+WORK_PIXELS = 160_000
 
 
 class Stroke(BaseModel):
@@ -68,7 +68,7 @@ def _brush(
     """GrabCut over the whole (downscaled) image: the current matte far from the strokes is
     sure, so the colour models describe this product; near the strokes it is only probable."""
     h, w = alpha.shape
-    small = resize_long_side(rgb, WORK_SIDE)
+    small = resize_to_area(rgb, WORK_PIXELS)
     size = small.shape[1::-1]
     scale = small.shape[0] / h
 
