@@ -75,13 +75,13 @@ def test_record_error_and_report(engine, item_event) -> None:
     assert statuses == sorted(statuses, key=lambda s: s != "ok")
 
 
-def test_s3_trigger_handler_starts_a_cutout(engine, photo) -> None:
+def test_s3_trigger_handler_starts_one_cutout_per_event(engine, photo) -> None:
     event = load_event("s3_object_created")
-    bucket = event["Records"][0]["s3"]["bucket"]["name"]
-    key = event["Records"][0]["s3"]["object"]["key"]
-    storage.put_bytes(bucket, key, png_bytes(photo[0]), "image/png")
+    record = event["Records"][0]["s3"]
+    event["Records"][0]["s3"]["object"]["key"] = "incoming/matting/handler/bottle.png"
+    storage.put_bytes(record["bucket"]["name"], "incoming/matting/handler/bottle.png",
+                      png_bytes(photo[0]), "image/png")
     started = call(engine, "MattingTriggerFunction", event)["started"]
-    assert len(started) <= 1
-    arns = started or [e["executionArn"] for e in boto3.client("stepfunctions").list_executions(
-        stateMachineArn=engine.state_machines["MattingStateMachine"])["executions"]]
-    assert engine.wait(arns[0]).status == "SUCCEEDED"
+    assert len(started) == 1
+    assert engine.wait(started[0]).status == "SUCCEEDED"
+    assert call(engine, "MattingTriggerFunction", event)["started"] == []
