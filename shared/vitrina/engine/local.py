@@ -7,6 +7,7 @@ pass through to a real endpoint when ``AWS_ENDPOINT_URL`` is set.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
@@ -106,15 +107,18 @@ class LocalEngine:
 
         # moto's interpreter warns about fields it accepts but ignores (ToleratedFailure...).
         logging.getLogger("moto").setLevel(logging.ERROR)
-        passthrough = ["s3", "dynamodb"] if os.environ.get("AWS_ENDPOINT_URL") else []
-        self._mock = mock_aws(
-            config={
-                "stepfunctions": {"execute_state_machine": True},
-                "core": {"passthrough": {"urls": [], "services": passthrough}},
-            }
-        )
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._set_env({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
                       if not os.environ.get("AWS_ACCESS_KEY_ID") else {})
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            # Only S3 and DynamoDB go to the real endpoint; Lambda, IAM and Step Functions
+            # stay in-process (their requests never match the endpoint, so moto keeps them).
+            self._set_env({"AWS_ENDPOINT_URL_S3": os.environ.get("AWS_ENDPOINT_URL_S3", endpoint),
+                           "AWS_ENDPOINT_URL_DYNAMODB": os.environ.get(
+                               "AWS_ENDPOINT_URL_DYNAMODB", endpoint)})
+            self._saved_env.setdefault("AWS_ENDPOINT_URL", endpoint)
+            del os.environ["AWS_ENDPOINT_URL"]
         self._mock.start()
         storage.reset_clients()
         self._saved_invoke = LambdaFunction._invoke_lambda
@@ -174,7 +178,7 @@ class LocalEngine:
         for logical_id, res in resources.items():
             kind = res["Type"]
             if kind == "AWS::S3::Bucket":
-                storage.client("s3").create_bucket(Bucket=self.names[logical_id])
+                self._create_bucket(self.names[logical_id])
             elif kind in {"AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"}:
                 self._create_table(logical_id, res.get("Properties", {}))
         for logical_id, res in resources.items():
@@ -206,6 +210,12 @@ class LocalEngine:
             AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
         )
 
+    def _create_bucket(self, name: str) -> None:
+        s3 = storage.client("s3")
+        # A real endpoint keeps its buckets and tables between runs.
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=name)
+
     def _create_table(self, logical_id: str, props: dict[str, Any]) -> None:
         if "KeySchema" in props:
             keys, attrs = props["KeySchema"], props["AttributeDefinitions"]
@@ -213,12 +223,14 @@ class LocalEngine:
             primary = props.get("PrimaryKey", {"Name": "id", "Type": "String"})
             keys = [{"AttributeName": primary["Name"], "KeyType": "HASH"}]
             attrs = [{"AttributeName": primary["Name"], "AttributeType": primary["Type"][0]}]
-        storage.client("dynamodb").create_table(
-            TableName=self.names[logical_id],
-            KeySchema=keys,
-            AttributeDefinitions=attrs,
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb = storage.client("dynamodb")
+        with contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
+            dynamodb.create_table(
+                TableName=self.names[logical_id],
+                KeySchema=keys,
+                AttributeDefinitions=attrs,
+                BillingMode="PAY_PER_REQUEST",
+            )
 
     def _create_function(self, logical_id: str, res: dict[str, Any], resolve: Resolver) -> None:
         glob = self.template.get("Globals", {}).get("Function", {})
