@@ -59,29 +59,17 @@ def _worker_init() -> None:
     os.environ["VITRINA_ORT_THREADS"] = "1"
 
 
-def quality(rows: list[dict]) -> dict:
-    from vitrina.imaging import decode_image
-    from vitrina.matting import evaluation, refine, score, segment
+def quality() -> dict:
+    from vitrina.matting import evaluation
 
-    out: dict[str, list[float]] = {k: [] for k in ("raw_iou", "raw_mae", "iou", "mae", "conf")}
-    for sample in evaluation.alphamatting_set(DATA):
-        rgb = decode_image(sample.data).rgb
-        prob = segment.predict(rgb)
-        alpha = refine.refine(rgb, prob)
-        alpha8 = refine.to_uint8(alpha).astype(np.float32) / 255
-        coarse = segment.upsample(prob, rgb.shape[:2])
-        out["raw_iou"].append(evaluation.iou(coarse, sample.truth))
-        out["raw_mae"].append(evaluation.mae(coarse, sample.truth))
-        out["iou"].append(evaluation.iou(alpha8, sample.truth))
-        out["mae"].append(evaluation.mae(alpha8, sample.truth))
-        out["conf"].append(score.score(rgb, prob, alpha).confidence)
-        rows.append({"name": sample.name, "iou": out["iou"][-1], "conf": out["conf"][-1]})
-    top, overall = evaluation.top_half_precision(out["conf"], out["iou"])
+    scored = evaluation.evaluate(evaluation.alphamatting_set(DATA))
+    ious, confidence = [s.iou for s in scored], [s.confidence for s in scored]
     return {
-        "raw": (np.mean(out["raw_iou"]), np.mean(out["raw_mae"])),
-        "refined": (np.mean(out["iou"]), np.mean(out["mae"])),
-        "spearman": evaluation.spearman(out["conf"], out["iou"]),
-        "top_half": (top, overall),
+        "count": len(scored),
+        "raw": (np.mean([s.raw_iou for s in scored]), np.mean([s.raw_mae for s in scored])),
+        "refined": (np.mean(ious), np.mean([s.mae for s in scored])),
+        "spearman": evaluation.spearman(confidence, ious),
+        "top_half": evaluation.top_half_precision(confidence, ious),
     }
 
 
@@ -158,12 +146,11 @@ def main() -> int:
                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     print(f"peak memory (largest process): {peak:.0f} MB (target <= 1024 MB)")
 
-    rows: list[dict] = []
     if not DATA.is_dir():
         print("quality: ../shared/data not found, skipped")
         return 0
-    q = quality(rows)
-    print(f"quality on {len(rows)} alphamatting.com photos (IoU at alpha > 0.5, MAE):")
+    q = quality()
+    print(f"quality on {q['count']} alphamatting.com photos (IoU at alpha > 0.5, MAE):")
     print(f"  vitrina raw model mask : IoU {q['raw'][0]:.3f}  MAE {q['raw'][1]:.4f}")
     print(f"  vitrina refined matte  : IoU {q['refined'][0]:.3f}  MAE {q['refined'][1]:.4f}")
     print(f"  confidence vs IoU: Spearman {q['spearman']:.3f}; share with IoU >= 0.9: "

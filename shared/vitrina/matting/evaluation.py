@@ -59,3 +59,35 @@ def alphamatting_set(root: Path) -> list[Sample]:
         truth = decode_image((root / "masks" / image.name).read_bytes()).rgb[..., 0]
         samples.append(Sample(image.stem, image.read_bytes(), truth.astype(np.float32) / 255))
     return samples
+
+
+@dataclass(frozen=True)
+class Scored:
+    name: str
+    raw_iou: float
+    raw_mae: float
+    iou: float
+    mae: float
+    confidence: float
+
+
+def evaluate(samples: list[Sample]) -> list[Scored]:
+    """The model's upsampled mask and vitrina's refined 8-bit matte, each against the truth."""
+    from vitrina.matting import refine, score, segment
+
+    scored = []
+    for sample in samples:
+        rgb = decode_image(sample.data).rgb
+        prob = segment.predict(rgb)
+        alpha = refine.refine(rgb, prob)
+        alpha8 = refine.to_uint8(alpha).astype(np.float32) / 255
+        coarse = segment.upsample(prob, rgb.shape[:2])
+        scored.append(Scored(
+            name=sample.name,
+            raw_iou=iou(coarse, sample.truth),
+            raw_mae=mae(coarse, sample.truth),
+            iou=iou(alpha8, sample.truth),
+            mae=mae(alpha8, sample.truth),
+            confidence=score.score(rgb, prob, alpha).confidence,
+        ))
+    return scored
