@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from vitrina import __version__
-from vitrina.api import matting
+from vitrina.api import matting, review
 from vitrina.errors import VitrinaError
 
 
@@ -40,4 +40,5 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(matting.router)
+    app.include_router(review.router)
     return app

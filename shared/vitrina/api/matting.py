@@ -117,6 +117,48 @@ def get_result(result_id: str) -> dict[str, Any]:
     return {**_urls(results.record(result_id, versions[-1])), "versions": versions}
 
 
+def _stored_png(result_id: str, version: int | None, kind: Literal["cutout", "mask"]) -> Response:
+    available = results.versions(result_id)
+    if not available:
+        raise NotFound(f"no matting result {result_id!r}")
+    chosen = available[-1] if version is None else version
+    if chosen not in available:
+        raise NotFound(f"matting result {result_id!r} has no version {chosen}")
+    key = results.version_keys(result_id, chosen)[kind]
+    # A numbered version never changes; "latest" does, so it must be revalidated.
+    cache = "private, max-age=86400, immutable" if version is not None else "no-cache"
+    return Response(
+        storage.get_bytes(settings().output_bucket, key),
+        media_type="image/png",
+        headers={"X-Vitrina-Version": str(chosen), "Cache-Control": cache},
+    )
+
+
+VersionQuery = Annotated[
+    int | None, Query(ge=1, description="version to return; latest if absent")
+]
+
+
+@router.get(
+    "/{result_id}/cutout.png",
+    summary="A result's RGBA cutout PNG, streamed from storage",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def get_cutout_png(result_id: str, version: VersionQuery = None) -> Response:
+    return _stored_png(result_id, version, "cutout")
+
+
+@router.get(
+    "/{result_id}/mask.png",
+    summary="A result's 8-bit alpha mask PNG, streamed from storage",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def get_mask_png(result_id: str, version: VersionQuery = None) -> Response:
+    return _stored_png(result_id, version, "mask")
+
+
 @router.post(
     "/{result_id}/refine",
     summary="Refine a result with brush strokes",
