@@ -13,7 +13,7 @@ from vitrina import storage
 from vitrina.config import settings
 from vitrina.errors import EmptyInput, InputError, NotFound
 from vitrina.fetch import fetch
-from vitrina.imaging import decode_image, encode_png
+from vitrina.imaging import decode_image
 from vitrina.matting import edits, jobs, results
 from vitrina.matting.models import JobRequest, RefineRequest, Source, UrlRequest
 from vitrina.matting.pipeline import cut_out
@@ -90,7 +90,7 @@ async def create_cutout(
     results.put_array(results.source_key(result_id), image.rgb)
     results.put_prob(result_id, cutout.prob)
     h, w = image.rgb.shape[:2]
-    record = results.write_version(
+    record, png = results.write_version(
         result_id,
         1,
         cutout.rgba,
@@ -106,7 +106,7 @@ async def create_cutout(
             "timings": cutout.timings,
         },
     )
-    return _respond(record, encode_png(cutout.rgba), response)
+    return _respond(record, png, response)
 
 
 @router.get("/{result_id}", summary="A result's latest record and its versions")
@@ -169,8 +169,7 @@ def get_mask_png(result_id: str, version: VersionQuery = None) -> Response:
 def refine(
     result_id: str, body: RefineRequest, response: Annotated[ResponseKind, Query()] = "json"
 ) -> Response:
-    record = edits.refine_result(result_id, body.strokes, body.base_version)
-    png = storage.get_bytes(settings().output_bucket, record["outputs"]["cutout"])
+    record, png = edits.refine_result(result_id, body.strokes, body.base_version)
     return _respond(record, png, response)
 
 

@@ -13,7 +13,8 @@ from vitrina.matting.strokes import Stroke, apply_strokes
 
 def refine_result(
     result_id: str, strokes: list[Stroke], base_version: int | None = None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bytes]:
+    """The new version's record and cutout PNG."""
     started = time.perf_counter()
     existing = results.versions(result_id)
     if not existing:

@@ -58,13 +58,15 @@ def get_prob(result_id: str) -> np.ndarray:
 
 def write_version(
     result_id: str, version: int, rgba: np.ndarray, record: dict[str, Any]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bytes]:
+    """Store one version; returns its record and the cutout PNG (callers often send it on)."""
     keys = version_keys(result_id, version)
-    put_array(keys["cutout"], rgba)
+    cutout = encode_png(rgba)
+    storage.put_bytes(settings().output_bucket, keys["cutout"], cutout, "image/png")
     put_array(keys["mask"], rgba[..., 3])
     record = {**record, "result_id": result_id, "version": version, "outputs": keys}
     storage.put_json(settings().output_bucket, keys["record"], record)
-    return record
+    return record, cutout
 
 
 def versions(result_id: str) -> list[int]:

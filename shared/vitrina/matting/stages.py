@@ -87,7 +87,7 @@ def write(item: MattingItem) -> dict[str, Any]:
         height=extra.get("height"),
         timings=timings,
     )
-    record = results.write_version(item.result_id, 1, finish(rgb, alpha), record)
+    record, _ = results.write_version(item.result_id, 1, finish(rgb, alpha), record)
     record["timings"]["write"] = round(time.perf_counter() - started, 4)
     jobs.put_item_record(record)
     return record
