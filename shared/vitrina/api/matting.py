@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from vitrina import storage
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError, NotFound
+from vitrina.errors import EmptyInput, InputError
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.matting import edits, jobs, results
@@ -111,19 +111,12 @@ async def create_cutout(
 
 @router.get("/{result_id}", summary="A result's latest record and its versions")
 def get_result(result_id: str) -> dict[str, Any]:
-    versions = results.versions(result_id)
-    if not versions:
-        raise NotFound(f"no matting result {result_id!r}")
-    return {**_urls(results.record(result_id, versions[-1])), "versions": versions}
+    versions, latest = results.existing_versions(result_id)
+    return {**_urls(results.record(result_id, latest)), "versions": versions}
 
 
 def _stored_png(result_id: str, version: int | None, kind: Literal["cutout", "mask"]) -> Response:
-    available = results.versions(result_id)
-    if not available:
-        raise NotFound(f"no matting result {result_id!r}")
-    chosen = available[-1] if version is None else version
-    if chosen not in available:
-        raise NotFound(f"matting result {result_id!r} has no version {chosen}")
+    _, chosen = results.existing_versions(result_id, version)
     key = results.version_keys(result_id, chosen)[kind]
     # A numbered version never changes; "latest" does, so it must be revalidated.
     cache = "private, max-age=86400, immutable" if version is not None else "no-cache"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vitrina.errors import NotFound
 from vitrina.matting import results, score
 from vitrina.matting.pipeline import finish
 from vitrina.matting.strokes import Stroke, apply_strokes
@@ -16,12 +15,7 @@ def refine_result(
 ) -> tuple[dict[str, Any], bytes]:
     """The new version's record and cutout PNG."""
     started = time.perf_counter()
-    existing = results.versions(result_id)
-    if not existing:
-        raise NotFound(f"no matting result {result_id!r}")
-    base = base_version or existing[-1]
-    if base not in existing:
-        raise NotFound(f"result {result_id!r} has no version {base} (it has {existing})")
+    existing, base = results.existing_versions(result_id, base_version)
     rgb = results.get_array(results.source_key(result_id))
     alpha = results.get_array(results.version_keys(result_id, base)["mask"])
     rgba = finish(rgb, apply_strokes(rgb, alpha, strokes))

@@ -14,6 +14,7 @@ import numpy as np
 
 from vitrina import storage
 from vitrina.config import settings
+from vitrina.errors import NotFound
 from vitrina.imaging import decode_png_array, encode_png
 
 _VERSION = re.compile(r"/v(\d+)/record\.json$")
@@ -72,6 +73,19 @@ def write_version(
 def versions(result_id: str) -> list[int]:
     keys = storage.list_keys(settings().output_bucket, f"{prefix(result_id)}/v")
     return sorted(int(m.group(1)) for k in keys if (m := _VERSION.search(k)))
+
+
+def existing_versions(result_id: str, wanted: int | None = None) -> tuple[list[int], int]:
+    """All versions of a result and the one asked for (the latest when ``wanted`` is None);
+    NotFound names what is missing."""
+    available = versions(result_id)
+    if not available:
+        raise NotFound(f"no matting result {result_id!r}")
+    chosen = available[-1] if wanted is None else wanted
+    if chosen not in available:
+        raise NotFound(f"matting result {result_id!r} has no version {chosen} "
+                       f"(it has {available})")
+    return available, chosen
 
 
 def record(result_id: str, version: int) -> dict[str, Any]:
