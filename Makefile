@@ -4,12 +4,12 @@ VENV := .venv
 SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean help
+.PHONY: demo test lint bench bench-matting bench-banner install clean help
 
 help:
-	@echo "make demo   - install, then cut out the sample photos on the local engine -> out/demo/"
+	@echo "make demo   - install, cut out the samples and design banners on the local engine -> out/demo/"
 	@echo "make test   - install, then lint and run the whole test suite"
-	@echo "make bench  - matting benchmark (quality and speed, rembg for comparison)"
+	@echo "make bench  - every benchmark: bench-matting (rembg for comparison), bench-banner"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/vitrina matting samples --out out/demo
-	@echo "cutouts, masks and report.json are in out/demo/"
+	$(BIN)/vitrina banner samples/coffee.png --title "Single-origin coffee 单一产地咖啡" \
+		--subtitle "Roasted this week, notes of cocoa and cherry" --price 89 \
+		--original-price 129 --cta "Buy now" --badge NEW \
+		--size 1200x628 --size 300x250 --size 1080x1920 --out out/demo/banner
+	@echo "cutouts, masks, report.json: out/demo/   banners and sheet.png: out/demo/banner/"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -39,8 +43,13 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed $(SAM_VENV)/.installed .chromium lint
 	SAM_CLI=$(abspath $(SAM_VENV))/bin/sam $(BIN)/pytest -q
 
-bench: $(VENV)/.installed .venv-rembg/.installed
+bench: bench-matting bench-banner
+
+bench-matting: $(VENV)/.installed .venv-rembg/.installed
 	$(BIN)/python bench/matting.py
+
+bench-banner: $(VENV)/.installed
+	$(BIN)/python bench/banner.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .venv-rembg out .pytest_cache

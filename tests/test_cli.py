@@ -19,7 +19,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("run", "serve", "matting"):
+    for command in ("run", "serve", "matting", "banner"):
         assert command in result.stdout
     assert "--model" in run("matting", "--help").stdout
 
@@ -54,3 +54,30 @@ def test_run_prints_output_and_history(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert json.loads(result.stdout)["error"] == "FetchRefused"
     assert "TaskStateEntered" in result.stderr and "RecordError" in result.stderr
+
+
+def test_banner_writes_sizes_layouts_report_and_sheet(tmp_path: Path, photo) -> None:
+    (tmp_path / "bottle.png").write_bytes(png_bytes(photo[0]))
+    out = tmp_path / "out"
+    result = run("banner", str(tmp_path / "bottle.png"), "--title", "Thermo bottle 保温杯",
+                 "--price", "89", "--original-price", "129", "--cta", "Buy now", "--badge",
+                 "NEW", "--size", "1200x628", "--size", "300x600", "--variants", "2",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "designed" in result.stderr  # progress
+    report = json.loads((out / "report.json").read_text())
+    for size in ("1200x628", "300x600"):
+        names = sorted(p.name for p in (out / size).iterdir())
+        assert len(names) == 4 and names[0].startswith("1-") and names[2].startswith("2-")
+        layout = json.loads((out / size / names[0]).read_text())
+        assert f"{layout['width']}x{layout['height']}" == size
+    assert [s["size"] for s in report["sizes"]] == ["1200x628", "300x600"]
+    assert (out / "sheet.png").stat().st_size > 10_000
+
+
+def test_banner_refuses_bad_sizes_and_missing_files(tmp_path: Path) -> None:
+    result = run("banner", "nope.png", "--title", "x", "--size", "100x100", "--out",
+                 str(tmp_path))
+    assert result.returncode == 2 and "250..3000" in result.stderr
+    result = run("banner", str(tmp_path / "nope.png"), "--title", "x", "--out", str(tmp_path))
+    assert result.returncode == 2 and "no such file" in result.stderr

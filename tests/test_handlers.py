@@ -9,7 +9,6 @@ from tests.conftest import load_event, png_bytes
 from vitrina import storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalContext
-from vitrina.matting import results
 
 
 def call(engine, logical_id: str, event: dict) -> dict:
@@ -36,7 +35,7 @@ def test_stages_one_after_another(engine, item_event) -> None:
     assert set(out["timings"]) == {"load", "segment", "refine", "score"}
     record = call(engine, "MattingWriteFunction", out)
     assert record["status"] == "ok" and record["version"] == 1
-    cutout = results.get_array(record["outputs"]["cutout"])
+    cutout = storage.get_array(record["outputs"]["cutout"])
     assert cutout.shape == (480, 640, 4)
     rows = storage.table(settings().jobs_table).get_item(
         Key={"pk": "job#evt-job", "sk": "item#00000"})
@@ -85,3 +84,26 @@ def test_s3_trigger_handler_starts_one_cutout_per_event(engine, photo) -> None:
     assert len(started) == 1
     assert engine.wait(started[0]).status == "SUCCEEDED"
     assert call(engine, "MattingTriggerFunction", event)["started"] == []
+
+
+def test_banner_stages_one_after_another(engine, photo) -> None:
+    """Analyse -> plan -> layout -> render -> evaluate -> rank, each through its handler."""
+    task = load_event("banner_task")
+    storage.put_bytes(task["product"]["bucket"], task["product"]["key"], png_bytes(photo[0]),
+                      "image/png")
+    task["analysis"] = call(engine, "BannerAnalyseFunction", task)
+    assert task["analysis"]["clear_subject"] and task["analysis"]["palette"]["vivid"]
+    plan = call(engine, "BannerPlanFunction", task)
+    assert [i["template"] for i in plan["items"]] == ["clean-white"]
+    item = plan["items"][0]
+    for stage in ("Layout", "Render", "Evaluate"):
+        item = call(engine, f"Banner{stage}Function", {"task": task, "item": item})
+    assert item["evaluation"]["passed"] and item["image_key"].endswith("clean-white.png")
+    summary = call(engine, "BannerRankFunction", {"task": task, "designs": [item]})
+    assert summary["status"] == "ok" and summary["variants"] == 1
+    failed = call(engine, "BannerRecordErrorFunction", {
+        "task": task, "error": {"Error": "NotAnImage",
+                                "Cause": '{"errorType": "NotAnImage", "errorMessage": "no"}'}})
+    assert failed["error"] == {"type": "NotAnImage", "message": "no"}
+    report = call(engine, "BannerReportFunction", load_event("banner_report"))
+    assert report["report"].endswith("report.json")

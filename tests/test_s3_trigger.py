@@ -8,7 +8,6 @@ import time
 from tests.conftest import png_bytes
 from vitrina import storage
 from vitrina.config import settings
-from vitrina.matting import results
 
 
 def _executions(engine) -> list[dict]:
@@ -26,7 +25,7 @@ def test_upload_under_the_prefix_is_cut_out_into_the_output_bucket(engine, photo
     assert execution.status == "SUCCEEDED", execution.cause
     record = execution.output
     assert record["name"] == "red bottle" and record["status"] == "ok"
-    assert results.get_array(record["outputs"]["cutout"]).shape[2] == 4
+    assert storage.get_array(record["outputs"]["cutout"]).shape[2] == 4
     output_keys = storage.list_keys(settings().output_bucket, f"matting/{record['result_id']}/")
     assert output_keys and not any(k.startswith("incoming/") for k in output_keys)
     assert not [k for k in storage.list_keys(settings().input_bucket, "incoming/matting/")

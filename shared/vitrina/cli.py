@@ -61,6 +61,36 @@ def build_parser() -> argparse.ArgumentParser:
                          help="u2netp (default, 4.6 MB) or u2net (176 MB, slower)")
     matting.add_argument("--quiet", action="store_true", help="no progress output")
     matting.set_defaults(func=_cmd_matting)
+
+    banner = sub.add_parser(
+        "banner",
+        help="design styled banners from a product photo",
+        description="Design banners from a product photo and copy through the banner state "
+        "machine. Writes DIR/<W>x<H>/<rank>-<template>.png with its layout JSON, "
+        "DIR/report.json (variants, scores, checks, warnings) and DIR/sheet.png.",
+    )
+    banner.add_argument("product", metavar="PRODUCT_IMAGE", help="photo file or URL")
+    banner.add_argument("--title", required=True, help="headline (required)")
+    banner.add_argument("--subtitle", default="", help="second line of copy")
+    banner.add_argument("--price", default="", help="price, e.g. 199 (currency added)")
+    banner.add_argument("--original-price", default="", help="shown struck through")
+    banner.add_argument("--cta", default="", help="button text, e.g. 'Buy now'")
+    banner.add_argument("--badge", default="", help="badge text, e.g. NEW or -30%%")
+    banner.add_argument("--logo", metavar="IMG", help="logo image (PNG with alpha works best)")
+    banner.add_argument("--scene", metavar="IMG", help="scene photo for the full-frame style")
+    banner.add_argument("--size", action="append", metavar="WxH", dest="sizes",
+                        help="banner size, repeatable (default 1200x628); 250..3000 a side, "
+                        "aspect 1:4..4:1")
+    banner.add_argument("--variants", type=int, default=6, help="variants per size (default 6)")
+    banner.add_argument("--segment", default="default",
+                        help="audience segment whose feedback orders the styles")
+    banner.add_argument("--template", action="append", dest="templates", metavar="NAME",
+                        help="restrict to these templates (repeatable); see --list-templates")
+    banner.add_argument("--format", choices=["png", "jpeg", "webp"], default="png")
+    banner.add_argument("--seed", type=int, help="repeatable style sampling")
+    banner.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    banner.add_argument("--quiet", action="store_true", help="no progress output")
+    banner.set_defaults(func=_cmd_banner)
     return parser
 
 
@@ -109,6 +139,40 @@ def _cmd_matting(args: argparse.Namespace) -> int:
     print(f"{report['succeeded']} cut out, {report['failed']} failed -> {args.out}/report.json",
           file=sys.stderr)
     return 0 if report["failed"] == 0 else 1
+
+
+def _cmd_banner(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from vitrina.banner.local_run import run_banner
+    from vitrina.banner.models import BannerCopy, BannerOptions
+    from vitrina.errors import VitrinaError
+
+    try:
+        copy = BannerCopy(title=args.title, subtitle=args.subtitle, price=args.price,
+                          original_price=args.original_price, cta=args.cta, badge=args.badge)
+        options = BannerOptions(sizes=args.sizes or ["1200x628"], variants=args.variants,
+                                segment=args.segment, templates=args.templates,
+                                format=args.format, seed=args.seed)
+        report = run_banner(args.product, copy, args.out, sizes=options.sizes,
+                            variants=options.variants, segment=options.segment,
+                            templates=options.templates, fmt=options.format, seed=options.seed,
+                            scene=args.scene, logo=args.logo, progress=not args.quiet)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"vitrina banner: {problems}", file=sys.stderr)
+        return 2
+    except VitrinaError as exc:
+        print(f"vitrina banner: {exc.message}", file=sys.stderr)
+        return 2
+    if report.get("status") != "ok":
+        error = report.get("error", {})
+        print(f"vitrina banner: failed: {error.get('type')}: {error.get('message')}",
+              file=sys.stderr)
+        return 1
+    count = sum(len(s["variants"]) for s in report["sizes"])
+    print(f"{count} banners -> {args.out}/ (report.json, sheet.png)", file=sys.stderr)
+    return 0
 
 
 def expand_inputs(raw: list[str]) -> list[str]:

@@ -80,3 +80,25 @@ class ModelUnavailable(VitrinaError):
 
     code = "model_unavailable"
     status = 503
+
+
+class FontMissing(VitrinaError):
+    """A font file is missing: the message names the package that ships it."""
+
+    code = "font_unavailable"
+    status = 503
+
+
+def caught(error: str, cause: str | None) -> dict[str, str]:
+    """A Step Functions Catch result as ``{"type", "message"}``: Lambda puts the exception's
+    class and message as JSON in ``Cause``; other failures leave plain text or nothing."""
+    import json
+
+    error_type, message = error, cause or ""
+    try:
+        parsed = json.loads(message)
+        error_type = parsed.get("errorType", error_type)
+        message = parsed.get("errorMessage", message)
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return {"type": error_type, "message": message or error_type}

@@ -36,13 +36,16 @@ def _persistence() -> DynamoDBPersistenceLayer:
 
 
 def stage_handler(
-    func: Callable[[Any], dict[str, Any]], model: type[BaseModel], name: str
+    func: Callable[[Any], dict[str, Any]],
+    model: type[BaseModel],
+    name: str,
+    correlation_id_path: str = "job_id",
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """A Lambda handler that parses ``model``, runs ``func`` once per distinct payload
     (a retried or re-driven item returns the stored result) and reports the outcome."""
     config = IdempotencyConfig(expires_after_seconds=24 * 3600)
 
-    @logger.inject_lambda_context(correlation_id_path="job_id", clear_state=True)
+    @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -12,35 +12,57 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+import numpy as np
 from botocore.exceptions import ClientError
 
+from vitrina.config import settings
 from vitrina.errors import NotFound
 
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+_session: boto3.session.Session | None = None
+_generation = 0
 _local = threading.local()
 
 
+def _shared_session() -> boto3.session.Session:
+    global _session
+    if _session is None:
+        _session = boto3.session.Session()
+    return _session
+
+
 def client(service: str):
-    """A boto3 client per thread and service (clients are costly to create)."""
-    cache = getattr(_local, "clients", None)
-    if cache is None:
-        cache = _local.clients = {}
-    if service not in cache:
-        cache[service] = boto3.session.Session().client(service)
-    return cache[service]
+    """One boto3 client per service for the whole process: clients are thread-safe and costly
+    to create (the local engine runs Map branches in fresh threads)."""
+    found = _clients.get(service)
+    if found is None:
+        with _lock:
+            found = _clients.get(service)
+            if found is None:
+                found = _clients[service] = _shared_session().client(service)
+    return found
 
 
 def table(name: str):
-    cache = getattr(_local, "tables", None)
-    if cache is None:
-        cache = _local.tables = {}
-    if name not in cache:
-        cache[name] = boto3.session.Session().resource("dynamodb").Table(name)
-    return cache[name]
+    """A DynamoDB Table per thread (resources are not thread-safe), built from the shared
+    session so that its model files load once."""
+    if getattr(_local, "generation", None) != _generation:
+        _local.tables = {}
+        _local.generation = _generation
+    if name not in _local.tables:
+        with _lock:
+            _local.tables[name] = _shared_session().resource("dynamodb").Table(name)
+    return _local.tables[name]
 
 
 def reset_clients() -> None:
     """Forget cached clients, e.g. after the local engine starts or stops its mock."""
-    _local.__dict__.clear()
+    global _session, _generation
+    with _lock:
+        _clients.clear()
+        _session = None
+        _generation += 1
 
 
 def get_bytes(bucket: str, key: str) -> bytes:
@@ -54,6 +76,19 @@ def get_bytes(bucket: str, key: str) -> bytes:
 
 def put_bytes(bucket: str, key: str, data: bytes, content_type: str) -> None:
     client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
+
+def put_array(key: str, array: np.ndarray) -> None:
+    """An image-like array (uint8/uint16, 1, 3 or 4 channels) as a PNG in the output bucket."""
+    from vitrina.imaging import encode_png
+
+    put_bytes(settings().output_bucket, key, encode_png(array), "image/png")
+
+
+def get_array(key: str) -> np.ndarray:
+    from vitrina.imaging import decode_png_array
+
+    return decode_png_array(get_bytes(settings().output_bucket, key))
 
 
 def get_json(bucket: str, key: str) -> Any:

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from vitrina import __version__
-from vitrina.api import matting, review
+from vitrina.api import banner, matting, review
 from vitrina.errors import VitrinaError
 
 
@@ -40,5 +40,6 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(matting.router)
+    app.include_router(banner.router)
     app.include_router(review.router)
     return app

@@ -15,7 +15,7 @@ from vitrina.errors import EmptyInput, InputError
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.matting import edits, jobs, results
-from vitrina.matting.models import JobRequest, RefineRequest, Source, UrlRequest
+from vitrina.matting.models import JobRequest, RefineRequest, UrlRequest
 from vitrina.matting.pipeline import cut_out
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
@@ -87,7 +87,7 @@ async def create_cutout(
     image = decode_image(data)
     cutout = cut_out(image, model)
     result_id = uuid.uuid4().hex
-    results.put_array(results.source_key(result_id), image.rgb)
+    storage.put_array(results.source_key(result_id), image.rgb)
     results.put_prob(result_id, cutout.prob)
     h, w = image.rgb.shape[:2]
     record, png = results.write_version(
@@ -168,11 +168,10 @@ def refine(
 
 @router.post("/jobs", status_code=202, summary="Start a batch of cutouts")
 def create_job(body: JobRequest) -> JSONResponse:
-    bucket = settings().input_bucket
     sources = [
         (
             item.name or _stem(item.url or item.s3_key or f"item{i}"),
-            Source(url=item.url) if item.url else Source(bucket=bucket, key=item.s3_key),
+            item.to_source(),
         )
         for i, item in enumerate(body.items)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from vitrina import storage
 from vitrina.matting import results, score
 from vitrina.matting.pipeline import finish
 from vitrina.matting.strokes import Stroke, apply_strokes
@@ -16,8 +17,8 @@ def refine_result(
     """The new version's record and cutout PNG."""
     started = time.perf_counter()
     existing, base = results.existing_versions(result_id, base_version)
-    rgb = results.get_array(results.source_key(result_id))
-    alpha = results.get_array(results.version_keys(result_id, base)["mask"])
+    rgb = storage.get_array(results.source_key(result_id))
+    alpha = storage.get_array(results.version_keys(result_id, base)["mask"])
     rgba = finish(rgb, apply_strokes(rgb, alpha, strokes))
     previous = results.record(result_id, base)
     record = {

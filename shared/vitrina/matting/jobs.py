@@ -1,35 +1,18 @@
-"""Batch jobs: a manifest in S3, a Distributed Map over it, item records in DynamoDB.
-
-The jobs table holds one ``meta`` row per job and one row per finished item, so progress
-is readable while the batch runs; the report sorts items by descending confidence.
-"""
+"""Matting batch jobs: the report and the job view sort items by descending confidence."""
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
-from vitrina import storage
+from vitrina import jobs, storage
 from vitrina.config import settings
-from vitrina.errors import NotFound
 from vitrina.matting.models import MattingItem, ModelName, Source
 
-
-def new_job_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-
-
-def _pk(job_id: str) -> str:
-    return f"job#{job_id}"
+new_job_id = jobs.new_job_id
 
 
 def put_item_record(record: dict[str, Any]) -> None:
-    item = {"pk": _pk(record["job_id"]), "sk": f"item#{record['item_id']}", "record": record}
-    storage.table(settings().jobs_table).put_item(Item=storage.to_dynamo(item))
+    jobs.put_row(record["job_id"], f"item#{record['item_id']}", record)
 
 
 def manifest_key(job_id: str) -> str:
@@ -56,45 +39,10 @@ def create_job(
     sources: list[tuple[str, Source]], model: ModelName = "u2netp", job_id: str | None = None
 ) -> dict[str, Any]:
     """Write the manifest, record the job and start the batch state machine."""
-    cfg = settings()
     job_id = job_id or new_job_id()
     manifest = build_manifest(job_id, sources, model)
-    storage.put_json(cfg.output_bucket, manifest_key(job_id), manifest)
-    execution = storage.client("stepfunctions").start_execution(
-        stateMachineArn=cfg.matting_batch_state_machine_arn,
-        name=job_id,
-        input=json.dumps(
-            {
-                "job_id": job_id,
-                "manifest": {"bucket": cfg.output_bucket, "key": manifest_key(job_id)},
-                "tolerated_failure_percentage": 100,
-            }
-        ),
-    )
-    meta = {
-        "job_id": job_id,
-        "total": len(manifest),
-        "model": model,
-        "created_at": int(time.time()),
-        "execution_arn": execution["executionArn"],
-        "manifest": manifest_key(job_id),
-    }
-    storage.table(cfg.jobs_table).put_item(
-        Item=storage.to_dynamo({"pk": _pk(job_id), "sk": "meta", "record": meta})
-    )
-    return meta
-
-
-def _rows(job_id: str) -> list[dict[str, Any]]:
-    tbl = storage.table(settings().jobs_table)
-    rows: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(_pk(job_id))}
-    while True:
-        page = tbl.query(**kwargs)
-        rows.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return storage.from_dynamo(rows)
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return jobs.start(job_id, "matting", settings().matting_batch_state_machine_arn, manifest,
+                      model=model)
 
 
 def sort_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,18 +53,12 @@ def sort_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def get_job(job_id: str) -> dict[str, Any]:
-    rows = _rows(job_id)
-    meta = next((r["record"] for r in rows if r["sk"] == "meta"), None)
-    if meta is None:
-        raise NotFound(f"no matting job {job_id!r}")
-    items = sort_items([r["record"] for r in rows if r["sk"] != "meta"])
-    execution = storage.client("stepfunctions").describe_execution(
-        executionArn=meta["execution_arn"]
-    )
+    meta, records, status = jobs.split(job_id, "matting")
+    items = sort_items(records)
     failed = sum(1 for i in items if i["status"] != "ok")
     return {
         **meta,
-        "status": execution["status"],
+        "status": status,
         "counts": {
             "total": meta["total"],
             "done": len(items),
@@ -130,7 +72,7 @@ def get_job(job_id: str) -> dict[str, Any]:
 
 def report(job_id: str) -> dict[str, Any]:
     """Final stage of the batch: every input with its result or its error, best first."""
-    items = sort_items([r["record"] for r in _rows(job_id) if r["sk"] != "meta"])
+    items = sort_items([r["record"] for r in jobs.rows(job_id) if r["sk"] != "meta"])
     failed = sum(1 for i in items if i["status"] != "ok")
     body = {"job_id": job_id, "succeeded": len(items) - failed, "failed": failed, "items": items}
     storage.put_json(settings().output_bucket, report_key(job_id), body)

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.matting.strokes import Stroke
+from vitrina.sources import ImageRef, Source
 
 ModelName = Literal["u2netp", "u2net"]
-
-
-class Source(BaseModel):
-    """Where an input image is: an S3 object or a URL (fetched safely)."""
-
-    bucket: str | None = None
-    key: str | None = None
-    url: str | None = None
-
-    @model_validator(mode="after")
-    def _one_place(self) -> Source:
-        if bool(self.url) == bool(self.key):
-            raise ValueError("give either a url or an S3 key")
-        return self
-
-    def describe(self) -> str:
-        return self.url or f"s3://{self.bucket or ''}/{self.key}"
 
 
 class MattingItem(BaseModel):
@@ -60,16 +44,8 @@ class ReportRequest(BaseModel):
     job_id: str
 
 
-class JobItemIn(BaseModel):
-    url: str | None = None
-    s3_key: str | None = Field(None, description="key in the input bucket")
+class JobItemIn(ImageRef):
     name: str | None = None
-
-    @model_validator(mode="after")
-    def _one_place(self) -> JobItemIn:
-        if bool(self.url) == bool(self.s3_key):
-            raise ValueError("each item needs either url or s3_key")
-        return self
 
 
 class JobRequest(BaseModel):

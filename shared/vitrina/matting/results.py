@@ -15,7 +15,7 @@ import numpy as np
 from vitrina import storage
 from vitrina.config import settings
 from vitrina.errors import NotFound
-from vitrina.imaging import decode_png_array, encode_png
+from vitrina.imaging import encode_png
 
 _VERSION = re.compile(r"/v(\d+)/record\.json$")
 
@@ -41,20 +41,12 @@ def version_keys(result_id: str, version: int) -> dict[str, str]:
     }
 
 
-def put_array(key: str, array: np.ndarray) -> None:
-    storage.put_bytes(settings().output_bucket, key, encode_png(array), "image/png")
-
-
-def get_array(key: str) -> np.ndarray:
-    return decode_png_array(storage.get_bytes(settings().output_bucket, key))
-
-
 def put_prob(result_id: str, prob: np.ndarray) -> None:
-    put_array(prob_key(result_id), (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+    storage.put_array(prob_key(result_id), (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
 
 
 def get_prob(result_id: str) -> np.ndarray:
-    return get_array(prob_key(result_id)).astype(np.float32) / 65535.0
+    return storage.get_array(prob_key(result_id)).astype(np.float32) / 65535.0
 
 
 def write_version(
@@ -64,7 +56,7 @@ def write_version(
     keys = version_keys(result_id, version)
     cutout = encode_png(rgba)
     storage.put_bytes(settings().output_bucket, keys["cutout"], cutout, "image/png")
-    put_array(keys["mask"], rgba[..., 3])
+    storage.put_array(keys["mask"], rgba[..., 3])
     record = {**record, "result_id": result_id, "version": version, "outputs": keys}
     storage.put_json(settings().output_bucket, keys["record"], record)
     return record, cutout

@@ -6,17 +6,16 @@ deterministic keys, never through the state payload.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from vitrina import storage
-from vitrina.config import settings
-from vitrina.fetch import fetch
+from vitrina.errors import caught
 from vitrina.imaging import LoadedImage, decode_image
 from vitrina.matting import jobs, refine, results, score, segment
 from vitrina.matting.models import FailedItem, MattingItem, ReportRequest, item_record
 from vitrina.matting.pipeline import finish
+from vitrina.sources import read_source
 
 
 def _timed(item: MattingItem, stage: str, started: float, **outputs: Any) -> dict[str, Any]:
@@ -25,40 +24,33 @@ def _timed(item: MattingItem, stage: str, started: float, **outputs: Any) -> dic
     return {**data, **outputs}
 
 
-def read_source(item: MattingItem) -> bytes:
-    src = item.source
-    if src.url:
-        return fetch(src.url).content
-    return storage.get_bytes(src.bucket or settings().input_bucket, src.key or "")
-
-
 def load(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
-    image: LoadedImage = decode_image(read_source(item))
-    results.put_array(results.source_key(item.result_id), image.rgb)
+    image: LoadedImage = decode_image(read_source(item.source))
+    storage.put_array(results.source_key(item.result_id), image.rgb)
     h, w = image.rgb.shape[:2]
     return _timed(item, "load", started, width=w, height=h, format=image.format)
 
 
 def run_segment(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
-    rgb = results.get_array(results.source_key(item.result_id))
+    rgb = storage.get_array(results.source_key(item.result_id))
     results.put_prob(item.result_id, segment.predict(rgb, item.model))
     return _timed(item, "segment", started)
 
 
 def run_refine(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
-    rgb = results.get_array(results.source_key(item.result_id))
+    rgb = storage.get_array(results.source_key(item.result_id))
     alpha = refine.refine(rgb, results.get_prob(item.result_id))
-    results.put_array(results.version_keys(item.result_id, 1)["mask"], refine.to_uint8(alpha))
+    storage.put_array(results.version_keys(item.result_id, 1)["mask"], refine.to_uint8(alpha))
     return _timed(item, "refine", started)
 
 
 def run_score(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
-    rgb = results.get_array(results.source_key(item.result_id))
-    alpha = results.get_array(results.version_keys(item.result_id, 1)["mask"])
+    rgb = storage.get_array(results.source_key(item.result_id))
+    alpha = storage.get_array(results.version_keys(item.result_id, 1)["mask"])
     result = score.score(rgb, results.get_prob(item.result_id), alpha.astype("float32") / 255)
     return _timed(
         item,
@@ -72,8 +64,8 @@ def run_score(item: MattingItem) -> dict[str, Any]:
 
 def write(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
-    rgb = results.get_array(results.source_key(item.result_id))
-    alpha = results.get_array(results.version_keys(item.result_id, 1)["mask"])
+    rgb = storage.get_array(results.source_key(item.result_id))
+    alpha = storage.get_array(results.version_keys(item.result_id, 1)["mask"])
     extra = item.model_extra or {}
     timings = {**item.timings}
     record = item_record(
@@ -95,18 +87,11 @@ def write(item: MattingItem) -> dict[str, Any]:
 
 def record_error(item: FailedItem) -> dict[str, Any]:
     """Turn a caught stage failure into the item's error record: the batch goes on."""
-    error_type, message = item.error.Error, item.error.Cause or ""
-    try:
-        cause = json.loads(message)
-        error_type = cause.get("errorType", error_type)
-        message = cause.get("errorMessage", message)
-    except (TypeError, ValueError):
-        pass
     record = item_record(
         item,
         status="error",
         result_id=item.result_id,
-        error={"type": error_type, "message": message or error_type},
+        error=caught(item.error.Error, item.error.Cause),
     )
     jobs.put_item_record(record)
     return record

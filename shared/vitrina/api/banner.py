@@ -1,0 +1,149 @@
+"""HTTP routes of the banner product and the audience feedback that personalises it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from vitrina import storage
+from vitrina.banner import bandit, inline
+from vitrina.banner import jobs as banner_jobs
+from vitrina.banner.models import (
+    BannerJobRequest,
+    BannerRequest,
+    BannerSpec,
+    BannerTask,
+    FeedbackBatch,
+    FeedbackEvent,
+)
+from vitrina.banner.templates import load_templates
+from vitrina.config import settings
+from vitrina.errors import EmptyInput, InputError
+from vitrina.jobs import new_job_id
+from vitrina.sources import Source
+
+router = APIRouter(tags=["banner"])
+MAX_UPLOAD = 50 * 1024 * 1024
+UPLOAD_FIELDS = ("image", "scene", "logo")
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"invalid request: {where}: {first.get('msg', 'bad value')}"
+
+
+async def _read_request(request: Request, job_id: str) -> BannerTask:
+    """A multipart upload (``image`` [+ ``scene``, ``logo``] files and a ``spec`` JSON field)
+    or a JSON body with image references, as one state-machine task."""
+    ctype = request.headers.get("content-type", "")
+    bucket = settings().input_bucket
+    try:
+        if ctype.startswith("multipart/form-data"):
+            form = await request.form()
+            spec = BannerSpec.model_validate(json.loads(str(form.get("spec") or "{}")))
+            sources: dict[str, Source] = {}
+            for field in UPLOAD_FIELDS:
+                upload = form.get(field)
+                if upload is None or isinstance(upload, str):
+                    continue
+                data = await upload.read(MAX_UPLOAD + 1)
+                if len(data) > MAX_UPLOAD:
+                    raise InputError(f"{field} is larger than {MAX_UPLOAD} bytes")
+                key = f"uploads/{job_id}/{field}-{upload.filename or 'upload'}"
+                storage.put_bytes(bucket, key, data, "application/octet-stream")
+                sources[field] = Source(bucket=bucket, key=key)
+            if "image" not in sources:
+                raise InputError("multipart body needs a file field named 'image'")
+            return BannerTask(job_id=job_id, product_id="0", name="upload",
+                              product=sources["image"], scene=sources.get("scene"),
+                              logo=sources.get("logo"),
+                              **spec.model_dump(by_alias=True, exclude_none=True))
+        if ctype.startswith("application/json"):
+            body = BannerRequest.model_validate(json.loads(await request.body()))
+            return BannerTask(
+                job_id=job_id, product_id="0", name="request",
+                product=body.product.to_source(),
+                scene=body.scene.to_source() if body.scene else None,
+                logo=body.logo.to_source() if body.logo else None,
+                **body.model_dump(by_alias=True, exclude={"product", "scene", "logo"},
+                                  exclude_none=True))
+    except ValidationError as exc:
+        raise InputError(_validation_message(exc)) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the body (or the spec field) is not valid JSON: {exc.msg}") from exc
+    if not ctype:
+        raise EmptyInput("send JSON with a product image reference, or a multipart upload")
+    raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
+
+
+def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
+    cfg = settings()
+    for size in report.get("sizes", []):
+        for variant in size["variants"]:
+            variant["urls"] = {
+                "image": storage.presign(cfg.output_bucket, variant["image"], cfg.url_expiry_s),
+                "layout": storage.presign(cfg.output_bucket, variant["layout"], cfg.url_expiry_s),
+            }
+            variant["layout_json"] = storage.get_json(cfg.output_bucket, variant["layout"])
+    return report
+
+
+@router.post(
+    "/v1/banners",
+    summary="Design banners for one product, now",
+    description="JSON `{\"product\": {\"url\"|\"s3_key\"}, \"copy\": {\"title\": ...}, "
+    "\"sizes\": [\"1200x628\"], \"variants\": 6, ...}` or multipart with an `image` file "
+    "(optional `scene`, `logo`) and a `spec` field holding the same JSON without the images. "
+    "Returns the ranked variants per size with URLs, layout JSON, scores and checks.",
+)
+async def create_banners(request: Request) -> dict[str, Any]:
+    task = await _read_request(request, new_job_id())
+    return _with_urls(inline.run(task))
+
+
+@router.get("/v1/banners/templates", summary="The designer templates available")
+def list_templates() -> list[dict[str, Any]]:
+    return [{"name": t.name, "title": t.title, "description": t.description,
+             "tags": list(t.tags)} for t in load_templates().values()]
+
+
+@router.post("/v1/banners/jobs", status_code=202,
+             summary="Design banners for a manifest of products (sizes x variants each)")
+def create_banner_job(body: BannerJobRequest) -> JSONResponse:
+    meta = banner_jobs.create_job(body)
+    return JSONResponse({"job_id": meta["job_id"], "total": meta["total"],
+                         "status_url": f"/v1/banners/jobs/{meta['job_id']}"}, 202)
+
+
+@router.get("/v1/banners/jobs/{job_id}", summary="A banner job's status, products and errors")
+def get_banner_job(job_id: str) -> dict[str, Any]:
+    return banner_jobs.get_job(job_id)
+
+
+@router.post("/v1/feedback", summary="Record impressions, clicks and downloads of variants",
+             description="One event or `{\"events\": [...]}`. Each segment's bandit learns "
+                         "which templates its shoppers respond to.")
+def record_feedback(body: FeedbackEvent | FeedbackBatch) -> dict[str, Any]:
+    events = body.events if isinstance(body, FeedbackBatch) else [body]
+    known = load_templates()
+    unknown = sorted({e.template for e in events if e.template not in known})
+    if unknown:
+        raise InputError(f"unknown templates: {', '.join(unknown)}")
+    store = bandit.DynamoStore()
+    for event in events:
+        bandit.record_feedback(store, event.segment, event.template, event.event, event.count)
+    return {"recorded": len(events)}
+
+
+@router.get("/v1/feedback/{segment}", summary="What a segment's bandit has learned")
+def get_segment(segment: str) -> dict[str, Any]:
+    arms = bandit.DynamoStore().arms(segment)
+    return {"segment": segment, "templates": {
+        name: {"impressions": arm.impressions, "rewards": arm.rewards,
+               "rate": round((arm.rewards + 1) / (arm.impressions + 2), 4)}
+        for name, arm in sorted(arms.items())}}

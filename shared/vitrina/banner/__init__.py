@@ -1,0 +1,1 @@
+"""The banner product: styled banners from a product photo."""

@@ -1,0 +1,104 @@
+"""Layout, render and evaluate composed in-process: one product in, ranked variants out.
+
+The state machine runs the same three steps as separate stages, one Map item per
+(size, template); this module is what the CLI's sheet, the benchmark and the tests call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from vitrina.banner import evaluate, layout, render
+from vitrina.banner.analyse import ProductAnalysis
+from vitrina.banner.document import Assets, Layout
+from vitrina.banner.templates import Template, load_templates
+
+DEFAULT_ORDER = (
+    "clean-white", "gradient-glow", "bold-promo", "split-panel", "editorial-serif",
+    "dark-luxury", "festival-red-gold", "pastel-soft", "tech-night", "minimal-center",
+    "sport-diagonal", "stacked-colour-block", "full-frame-scene",
+)
+EXTRA_CANDIDATES = 2  # rendered beyond the number asked for, so near-duplicates can be dropped
+
+
+@dataclass
+class Inputs:
+    """Everything a variant is designed from, decoded."""
+
+    photo: np.ndarray  # the product photo, RGB
+    analysis: ProductAnalysis
+    scene: np.ndarray | None = None
+    scene_saliency: np.ndarray | None = None
+    logo: np.ndarray | None = None
+
+
+@dataclass
+class Variant:
+    template: str
+    width: int
+    height: int
+    layout: Layout
+    image: Image.Image
+    evaluation: dict
+    prior: float | None = None
+    extras: dict = field(default_factory=dict)
+
+    def summary(self, order: int) -> dict:
+        return {"template": self.template, "evaluation": self.evaluation, "prior": self.prior,
+                "order": order}
+
+
+def assets_for(template: Template, inputs: Inputs) -> Assets:
+    """The scene template shows a scene (the user's, or the photo itself); the others show
+    the cutout, or the photo as a scene when it has no clear subject."""
+    cutout = inputs.analysis.cutout
+    photo_scene = (inputs.photo, inputs.analysis.saliency)
+    if template.arrangement == "scene":
+        if inputs.scene is not None:
+            return Assets(product=cutout, scene=inputs.scene,
+                          scene_saliency=inputs.scene_saliency, logo=inputs.logo)
+        return Assets(scene=photo_scene[0], scene_saliency=photo_scene[1], logo=inputs.logo)
+    if cutout is None:
+        return Assets(scene=photo_scene[0], scene_saliency=photo_scene[1], logo=inputs.logo)
+    return Assets(product=cutout, logo=inputs.logo)
+
+
+def design(template: Template, width: int, height: int, copy: layout.Copy,
+           inputs: Inputs) -> Variant:
+    assets = assets_for(template, inputs)
+    solved, base = layout.solve_with_backdrop(template, width, height, copy,
+                                              inputs.analysis.palette, assets)
+    image = render.add_text(base, solved)
+    checked = evaluate.evaluate(solved, np.asarray(image), assets, backdrop=np.asarray(base))
+    return Variant(template=template.name, width=width, height=height, layout=solved,
+                   image=image, evaluation=checked.to_dict())
+
+
+def candidates(order: list[str] | None, count: int) -> list[Template]:
+    templates = load_templates()
+    names = [n for n in (order or DEFAULT_ORDER) if n in templates]
+    names += [n for n in templates if n not in names]
+    return [templates[n] for n in names[:count]]
+
+
+def compose(inputs: Inputs, copy: layout.Copy, sizes: list[tuple[int, int]], variants: int = 6,
+            order: list[str] | None = None, priors: dict[str, float] | None = None
+            ) -> dict[tuple[int, int], tuple[list[Variant], list[dict]]]:
+    """For each size: the ranked variants kept, and what was dropped and why."""
+    for width, height in sizes:
+        layout.check_size(width, height)
+    chosen = candidates(order, variants + EXTRA_CANDIDATES)
+    out: dict[tuple[int, int], tuple[list[Variant], list[dict]]] = {}
+    for width, height in sizes:
+        designed = {}
+        for template in chosen:
+            variant = design(template, width, height, copy, inputs)
+            variant.prior = (priors or {}).get(template.name)
+            designed[template.name] = variant
+        kept, dropped = evaluate.rank([v.summary(i) for i, v in enumerate(designed.values())],
+                                      variants)
+        out[(width, height)] = ([designed[k["template"]] for k in kept], dropped)
+    return out

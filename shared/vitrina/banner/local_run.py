@@ -1,0 +1,111 @@
+"""``vitrina banner``: one product through the banner state machine on the local engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from vitrina import storage
+from vitrina.banner import stages
+from vitrina.banner.models import BannerCopy, BannerTask
+from vitrina.banner.sheet import contact_sheet
+from vitrina.config import settings
+from vitrina.engine.local import LocalEngine
+from vitrina.errors import InputError, caught
+from vitrina.jobs import new_job_id
+from vitrina.sources import Source
+
+
+def _source(ref: str, job_id: str, role: str) -> Source:
+    if "://" in ref:
+        return Source(url=ref)
+    path = Path(ref)
+    if not path.is_file():
+        raise InputError(f"no such file: {ref}")
+    key = f"uploads/{job_id}/{role}-{path.name}"
+    storage.put_bytes(settings().input_bucket, key, path.read_bytes(), "application/octet-stream")
+    return Source(bucket=settings().input_bucket, key=key)
+
+
+class Progress:
+    """Stage lines on stderr as the execution's history grows."""
+
+    def __init__(self, engine: LocalEngine, arn: str, total: int, enabled: bool) -> None:
+        self.engine, self.arn, self.total, self.enabled = engine, arn, total, enabled
+        self.seen = 0
+        self.designed = 0
+        self.started = time.monotonic()
+
+    def __call__(self) -> None:
+        if not self.enabled:
+            return
+        events = self.engine.history(self.arn)
+        for event in events[self.seen:]:
+            details = event.get("stateExitedEventDetails")
+            if not details:
+                continue
+            name = details["name"]
+            if name == "Evaluate":
+                self.designed += 1
+                self._say(f"designed {self.designed}/{self.total}")
+            elif name in ("Analyse", "Plan", "Rank"):
+                self._say(f"{name.lower()} done")
+        self.seen = len(events)
+
+    def _say(self, text: str) -> None:
+        print(f"{time.monotonic() - self.started:6.1f}s  {text}", file=sys.stderr, flush=True)
+
+
+def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str],
+               variants: int, segment: str, templates: list[str] | None, fmt: str,
+               seed: int | None, scene: str | None, logo: str | None,
+               progress: bool = True) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with LocalEngine() as engine:
+        job_id = new_job_id()
+        task = BannerTask(
+            job_id=job_id, product_id="0", name=Path(product).stem, copy=copy,
+            product=_source(product, job_id, "product"),
+            scene=_source(scene, job_id, "scene") if scene else None,
+            logo=_source(logo, job_id, "logo") if logo else None,
+            sizes=sizes, variants=variants, segment=segment, templates=templates,
+            format=fmt, seed=seed,
+        )
+        payload = {"task": task.model_dump(mode="json", by_alias=True, exclude_none=True)}
+        arn = engine.start_execution("BannerStateMachine", payload, name=job_id)
+        candidates = min(variants + 2, len(templates or []) or 99) * len(sizes)
+        bar = Progress(engine, arn, candidates, progress)
+        execution = engine.wait(arn, timeout_s=3600, poll_s=0.2, on_poll=bar)
+        bar()
+        report = storage.get_json(settings().output_bucket,
+                                  stages.report_key(job_id, task.product_id))
+        if execution.status != "SUCCEEDED":
+            if report.get("status") != "error":
+                report = {"status": "error", "error": caught(execution.error or "Failed",
+                                                             execution.cause)}
+            (out_dir / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+            return report
+        _download(report, out_dir)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    rows = [(size["size"], [(f"{v['rank']}. {v['template']}  {v['evaluation']['score']:.2f}",
+                             Path(v["files"]["image"])) for v in size["variants"]])
+            for size in report["sizes"]]
+    contact_sheet(rows).save(out_dir / "sheet.png")
+    return report
+
+
+def _download(report: dict[str, Any], out_dir: Path) -> None:
+    bucket = settings().output_bucket
+    for size in report["sizes"]:
+        folder = out_dir / size["size"]
+        folder.mkdir(exist_ok=True)
+        for variant in size["variants"]:
+            stem = f"{variant['rank']}-{variant['template']}"
+            image = folder / f"{stem}.{variant['image'].rsplit('.', 1)[-1]}"
+            image.write_bytes(storage.get_bytes(bucket, variant["image"]))
+            layout = folder / f"{stem}.json"
+            layout.write_bytes(storage.get_bytes(bucket, variant["layout"]))
+            variant["files"] = {"image": str(image), "layout": str(layout)}

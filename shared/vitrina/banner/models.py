@@ -1,0 +1,176 @@
+"""Pydantic models at the banner product's edges: HTTP bodies, state payloads, manifests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from vitrina.banner.layout import Copy, check_size
+from vitrina.errors import InputError
+from vitrina.sources import ImageRef, Source
+
+ImageFormat = Literal["png", "jpeg", "webp"]
+_SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
+_ID = r"^[A-Za-z0-9_.-]{1,80}$"
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    """``"1200x628"`` -> (1200, 628), refusing what the solver cannot lay out."""
+    match = _SIZE.match(value)
+    if not match:
+        raise InputError(f"size {value!r} is not WIDTHxHEIGHT, e.g. 1200x628")
+    width, height = int(match.group(1)), int(match.group(2))
+    check_size(width, height)
+    return width, height
+
+
+class BannerCopy(BaseModel):
+    """The words on the banner. Only the title is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=5000, description="headline; long text is fitted or shortened")
+    subtitle: str = Field("", max_length=5000)
+    price: str = Field("", max_length=40, description="e.g. 199 or 199.90 (currency added)")
+    original_price: str = Field("", max_length=40, description="shown struck through")
+    cta: str = Field("", max_length=200, description="call-to-action button text")
+    badge: str = Field("", max_length=200, description="e.g. NEW or -30%")
+
+    @field_validator("price", "original_price", mode="before")
+    @classmethod
+    def _number_to_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+    @model_validator(mode="after")
+    def _has_title(self) -> BannerCopy:
+        if not self.title.strip():
+            raise ValueError("title must contain some text")
+        return self
+
+    def to_copy(self) -> Copy:
+        return Copy(**self.model_dump())
+
+
+class BannerOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sizes: list[str] = Field(default_factory=lambda: ["1200x628"], min_length=1, max_length=8,
+                             description="WIDTHxHEIGHT, 250..3000 a side, aspect 1:4..4:1")
+    variants: int = Field(6, ge=1, le=12)
+    segment: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                         description="audience segment whose feedback orders the styles")
+    templates: list[str] | None = Field(None, description="restrict to these templates")
+    format: ImageFormat = "png"
+    seed: int | None = Field(None, description="makes the style sampling repeatable")
+
+    @field_validator("sizes")
+    @classmethod
+    def _valid_sizes(cls, sizes: list[str]) -> list[str]:
+        for size in sizes:
+            try:
+                parse_size(size)
+            except InputError as exc:
+                raise ValueError(exc.message) from exc
+        return sizes
+
+    def parsed_sizes(self) -> list[tuple[int, int]]:
+        return [parse_size(s) for s in self.sizes]
+
+
+class BannerTask(BannerOptions):
+    """One product as the state machine carries it: references, never pixels."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_id: str = Field(pattern=_ID)
+    product_id: str = Field(pattern=_ID)
+    name: str = ""
+    product: Source
+    scene: Source | None = None
+    logo: Source | None = None
+    copy_: BannerCopy = Field(alias="copy")
+    analysis: dict[str, Any] = Field(default_factory=dict, description="set by the analyse stage")
+
+
+class DesignItem(BaseModel):
+    """One (size, template) of one product: a Map item of the banner state machine."""
+
+    model_config = ConfigDict(extra="allow")
+
+    job_id: str = Field(pattern=_ID)
+    product_id: str = Field(pattern=_ID)
+    width: int
+    height: int
+    template: str
+    format: ImageFormat = "png"
+    order: int = 0  # position in the plan: the last tie-breaker of the ranking
+    prior: float | None = None
+
+
+class DesignRequest(BaseModel):
+    task: BannerTask
+    item: DesignItem
+
+
+class RankRequest(BaseModel):
+    task: BannerTask
+    designs: list[dict[str, Any]]
+
+
+class StageError(BaseModel):
+    """Step Functions' Catch output: ``Error`` is the exception class, ``Cause`` its JSON."""
+
+    Error: str
+    Cause: str | None = None
+
+
+class FailedTask(BaseModel):
+    task: BannerTask
+    error: StageError
+
+
+class FeedbackEvent(BaseModel):
+    """What a shopper did with a variant: feeds the segment's bandit."""
+
+    segment: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    template: str
+    event: Literal["impression", "click", "download"]
+    count: int = Field(1, ge=1, le=1_000_000)
+
+
+class FeedbackBatch(BaseModel):
+    events: list[FeedbackEvent] = Field(min_length=1, max_length=1000)
+
+
+class BannerJobItem(ImageRef):
+    """One product of a batch manifest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    scene_url: str | None = None
+    copy_: BannerCopy = Field(alias="copy")
+
+
+class BannerSpec(BannerOptions):
+    """Copy and options of one request; the images come as uploads or as references."""
+
+    copy_: BannerCopy = Field(alias="copy")
+
+
+class BannerRequest(BannerSpec):
+    """``POST /v1/banners`` as JSON."""
+
+    product: ImageRef
+    scene: ImageRef | None = None
+    logo: ImageRef | None = None
+
+
+class JobReportRequest(BaseModel):
+    job_id: str = Field(pattern=_ID)
+
+
+class BannerJobRequest(BannerOptions):
+    products: list[BannerJobItem] = Field(min_length=1, max_length=10_000)

@@ -1,0 +1,236 @@
+"""The banner stages as the state machines run them: S3 references in, small JSON out.
+
+Keys derive from the job, the product, the size and the template, so a retried stage
+overwrites its own output. The product analysis is cached by the photo's content hash: the
+same photo in another request (another size, other copy) skips matting entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import numpy as np
+
+from vitrina import storage
+from vitrina.banner import bandit, compose, evaluate, jobs, layout, render
+from vitrina.banner.analyse import ProductAnalysis, analyse_product
+from vitrina.banner.color import Palette
+from vitrina.banner.document import Layout
+from vitrina.banner.models import (
+    BannerTask,
+    DesignItem,
+    DesignRequest,
+    FailedTask,
+    RankRequest,
+)
+from vitrina.banner.templates import get_template, load_templates
+from vitrina.config import settings
+from vitrina.errors import InputError, NotFound, caught
+from vitrina.imaging import decode_image
+from vitrina.matting import segment
+from vitrina.sources import read_source
+
+ANALYSIS_VERSION = "1"  # bump when the analysis changes, so cached results are not reused
+
+
+def product_prefix(job_id: str, product_id: str) -> str:
+    return f"banners/{job_id}/{product_id}"
+
+
+def report_key(job_id: str, product_id: str) -> str:
+    return f"{product_prefix(job_id, product_id)}/report.json"
+
+
+def _put_prob(key: str, prob: np.ndarray) -> None:
+    storage.put_array(key, (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+
+
+def _get_prob(key: str) -> np.ndarray:
+    return storage.get_array(key).astype(np.float32) / 65535.0
+
+
+def _rgba(image_rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    full = np.full(image_rgb.shape[:2], 255, np.uint8) if alpha is None else alpha
+    return np.dstack([image_rgb, full])
+
+
+def analyse(task: BannerTask) -> dict[str, Any]:
+    """Cut out and measure the product (cached by content), and store the scene and logo."""
+    started = time.perf_counter()
+    data = read_source(task.product)
+    model = settings().matting_model
+    digest = hashlib.sha256(data + f"|{model}|{ANALYSIS_VERSION}".encode()).hexdigest()
+    cache = f"cache/banner/{digest[:40]}"
+    keys = {"photo": f"{cache}/photo.png", "cutout": f"{cache}/cutout.png",
+            "saliency": f"{cache}/saliency.png", "analysis": f"{cache}/analysis.json"}
+    bucket = settings().output_bucket
+    try:
+        summary = storage.get_json(bucket, keys["analysis"])
+        cached = True
+    except NotFound:
+        cached = False
+        image = decode_image(data)
+        result = analyse_product(image, model)
+        storage.put_array(keys["photo"], image.rgb)
+        _put_prob(keys["saliency"], result.saliency)
+        if result.cutout is not None:
+            storage.put_array(keys["cutout"], result.cutout)
+        summary = {"palette": result.palette.to_dict(), "confidence": round(result.confidence, 4),
+                   "clear_subject": result.clear_subject, "reason": result.reason}
+        storage.put_json(bucket, keys["analysis"], summary)
+    if not summary["clear_subject"]:
+        keys["cutout"] = ""
+    prefix = product_prefix(task.job_id, task.product_id)
+    extra: dict[str, str] = {}
+    if task.scene is not None:
+        scene = decode_image(read_source(task.scene))
+        extra["scene"] = f"{prefix}/scene.png"
+        extra["scene_saliency"] = f"{prefix}/scene_saliency.png"
+        storage.put_array(extra["scene"], scene.rgb)
+        _put_prob(extra["scene_saliency"], segment.predict(scene.rgb, model))
+    if task.logo is not None:
+        logo = decode_image(read_source(task.logo))
+        extra["logo"] = f"{prefix}/logo.png"
+        storage.put_array(extra["logo"], _rgba(logo.rgb, logo.alpha))
+    summary = {k: v for k, v in summary.items() if k != "keys"}
+    return {**summary, "cached": cached, "assets": {**keys, **extra},
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def load_inputs(analysis: dict[str, Any]) -> compose.Inputs:
+    assets = analysis["assets"]
+    palette = Palette.from_dict(analysis["palette"])
+    cutout = storage.get_array(assets["cutout"]) if assets.get("cutout") else None
+    product = ProductAnalysis(
+        cutout=cutout, saliency=_get_prob(assets["saliency"]), palette=palette,
+        confidence=analysis["confidence"], clear_subject=analysis["clear_subject"],
+        reason=analysis["reason"],
+    )
+    return compose.Inputs(
+        photo=storage.get_array(assets["photo"]),
+        analysis=product,
+        scene=storage.get_array(assets["scene"]) if "scene" in assets else None,
+        scene_saliency=_get_prob(assets["scene_saliency"]) if "scene_saliency" in assets else None,
+        logo=storage.get_array(assets["logo"]) if "logo" in assets else None,
+    )
+
+
+def plan(task: BannerTask) -> dict[str, Any]:
+    """Which templates to design for every size, in the order the segment's bandit prefers."""
+    names = list(load_templates())
+    if task.templates:
+        unknown = [n for n in task.templates if n not in names]
+        if unknown:
+            raise InputError(f"unknown templates: {', '.join(unknown)}")
+        names = [n for n in names if n in task.templates]
+    store = bandit.DynamoStore()
+    learned = bool(store.arms(task.segment))
+    if learned:
+        order, draws = bandit.rank_templates(store, task.segment, names, task.seed)
+    else:
+        order = [n for n in compose.DEFAULT_ORDER if n in names]
+        order += [n for n in names if n not in order]
+        draws = {}
+    chosen = order[: task.variants + compose.EXTRA_CANDIDATES]
+    items = [
+        DesignItem(job_id=task.job_id, product_id=task.product_id, width=w, height=h,
+                   template=name, format=task.format, order=order,
+                   prior=round(draws[name], 4) if learned else None).model_dump(mode="json")
+        for w, h in task.parsed_sizes() for order, name in enumerate(chosen)
+    ]
+    return {"items": items, "learned": learned}
+
+
+def design_key(item: DesignItem, suffix: str) -> str:
+    prefix = product_prefix(item.job_id, item.product_id)
+    return f"{prefix}/{item.width}x{item.height}/{item.template}.{suffix}"
+
+
+def design_layout(request: DesignRequest) -> dict[str, Any]:
+    task, item = request.task, request.item
+    inputs = load_inputs(task.analysis)
+    template = get_template(item.template)
+    assets = compose.assets_for(template, inputs)
+    solved = layout.solve(template, item.width, item.height, task.copy_.to_copy(),
+                          inputs.analysis.palette, assets)
+    key = design_key(item, "layout.json")
+    storage.put_json(settings().output_bucket, key, solved.to_dict())
+    return {**item.model_dump(mode="json"), "layout_key": key, "warnings": solved.warnings}
+
+
+def design_render(request: DesignRequest) -> dict[str, Any]:
+    task, item = request.task, request.item
+    inputs = load_inputs(task.analysis)
+    extra = item.model_extra or {}
+    solved = Layout.from_dict(storage.get_json(settings().output_bucket, extra["layout_key"]))
+    assets = compose.assets_for(get_template(item.template), inputs)
+    image = render.render(solved, assets)
+    key = design_key(item, item.format)
+    storage.put_bytes(settings().output_bucket, key, render.encode(image, item.format),
+                      render.CONTENT_TYPES[item.format])
+    return {**item.model_dump(mode="json"), "image_key": key}
+
+
+def design_evaluate(request: DesignRequest) -> dict[str, Any]:
+    task, item = request.task, request.item
+    inputs = load_inputs(task.analysis)
+    extra = item.model_extra or {}
+    bucket = settings().output_bucket
+    solved = Layout.from_dict(storage.get_json(bucket, extra["layout_key"]))
+    assets = compose.assets_for(get_template(item.template), inputs)
+    image = render.render(solved, assets)
+    checked = evaluate.evaluate(solved, np.asarray(image), assets)
+    return {**item.model_dump(mode="json"), "evaluation": checked.to_dict()}
+
+
+def rank(request: RankRequest) -> dict[str, Any]:
+    """Per size: best first, near-duplicates dropped; the product's report is written."""
+    task = request.task
+    designed = [d for d in request.designs if "evaluation" in d]
+    failed = [d for d in request.designs if "evaluation" not in d]
+    sizes = []
+    for width, height in task.parsed_sizes():
+        here = [d for d in designed if (d["width"], d["height"]) == (width, height)]
+        kept, dropped = evaluate.rank(here, task.variants)
+        variants = []
+        for position, design in enumerate(kept, start=1):
+            evaluation = {k: v for k, v in design["evaluation"].items() if k != "signature"}
+            variants.append({"rank": position, "template": design["template"],
+                             "image": design["image_key"], "layout": design["layout_key"],
+                             "warnings": design.get("warnings", []), "evaluation": evaluation})
+        sizes.append({
+            "size": f"{width}x{height}", "variants": variants,
+            "dropped": [{"template": d["template"], "reason": d["dropped"]} for d in dropped],
+            "failed": [{"template": d.get("template"), "error": d.get("error")} for d in failed
+                       if (d.get("width"), d.get("height")) == (width, height)],
+        })
+    analysis = task.analysis
+    body = {
+        "job_id": task.job_id, "product_id": task.product_id, "name": task.name,
+        "status": "ok", "segment": task.segment,
+        "subject": {"clear": analysis["clear_subject"], "reason": analysis["reason"],
+                    "confidence": analysis["confidence"], "cached": analysis["cached"]},
+        "palette": analysis["palette"], "sizes": sizes,
+    }
+    key = report_key(task.job_id, task.product_id)
+    storage.put_json(settings().output_bucket, key, body)
+    summary = {"job_id": task.job_id, "product_id": task.product_id, "name": task.name,
+               "status": "ok", "report": key, "subject": body["subject"],
+               "variants": sum(len(s["variants"]) for s in sizes)}
+    jobs.record_product(summary)
+    return summary
+
+
+def record_error(failed: FailedTask) -> dict[str, Any]:
+    """A product that could not be designed at all ends as an error report that says why."""
+    error = caught(failed.error.Error, failed.error.Cause)
+    task = failed.task
+    key = report_key(task.job_id, task.product_id)
+    body = {"job_id": task.job_id, "product_id": task.product_id, "name": task.name,
+            "status": "error", "error": error}
+    storage.put_json(settings().output_bucket, key, body)
+    jobs.record_product({**body, "report": key})
+    return {**body, "report": key}
+
