@@ -130,3 +130,24 @@ def test_templates_are_listed_and_documented(client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/banners", "/v1/banners/jobs", "/v1/banners/jobs/{job_id}",
             "/v1/feedback"} <= set(paths)
+
+
+def test_upload_with_a_scene_and_a_logo(client) -> None:
+    from tests.banner.conftest import scene_photo
+
+    scene, _ = scene_photo()
+    logo = Image.new("RGBA", (120, 40), (0, 0, 0, 0))
+    logo.paste((30, 60, 200, 255), (5, 5, 115, 35))
+    buffer = io.BytesIO()
+    logo.save(buffer, "PNG")
+    spec = {**SPEC, "sizes": ["1200x628"], "variants": 1, "templates": ["full-frame-scene"]}
+    response = client.post("/v1/banners", files={
+        "image": ("bottle.png", png_bytes(product_photo(seed=11)[0])),
+        "scene": ("scene.png", png_bytes(scene)),
+        "logo": ("logo.png", buffer.getvalue()),
+        "spec": (None, json.dumps(spec)),
+    })
+    assert response.status_code == 200, response.text
+    layout = response.json()["sizes"][0]["variants"][0]["layout_json"]
+    kinds = {e["kind"] for e in layout["elements"]}
+    assert layout["background"]["kind"] == "scene" and {"product", "logo"} <= kinds

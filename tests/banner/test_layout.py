@@ -52,8 +52,16 @@ copies = st.builds(
 
 
 def check_guarantees(solved: Layout, assets: Assets) -> None:
-    image = np.asarray(render.render(solved, assets))
-    result = evaluate.evaluate(solved, image, assets)
+    backdrop = render.backdrop(solved, assets)
+    image = np.asarray(render.add_text(backdrop, solved))
+    # The renderer draws text only inside the text elements' boxes: no glyph overflows.
+    changed = np.any(image != np.asarray(backdrop), axis=2)
+    inside = np.zeros_like(changed)
+    for element in solved.by_kind(TEXT):
+        left, top, right, bottom = element.box
+        inside[max(0, top):bottom, max(0, left):right] = True
+    assert not (changed & ~inside).any()
+    result = evaluate.evaluate(solved, image, assets, np.asarray(backdrop))
     assert result.checks["text_overlap"], result.problems
     assert result.checks["inside_safe_area"], result.problems
     assert result.checks["contrast"], result.problems
@@ -141,3 +149,60 @@ def test_scene_filled_by_its_subject_becomes_a_panel() -> None:
                           assets)
     assert solved.background.scene_box is not None
     check_guarantees(solved, assets)
+
+
+def test_scene_with_a_cutout_composites_it_with_a_contact_shadow() -> None:
+    scene, saliency = scene_photo()
+    product = bottle()
+    assets = Assets(product=product, scene=scene, scene_saliency=saliency)
+    solved = layout.solve(load_templates()["full-frame-scene"], 1200, 628,
+                          layout.Copy(title="Picnic season", cta="Shop now"),
+                          extract_palette(product[..., :3], product[..., 3]), assets)
+    placed = [e for e in solved.elements if e.kind == "product"]
+    assert len(placed) == 1 and placed[0].shape == "contact"
+    text = [e for e in solved.elements if e.kind == TEXT]
+    assert all(not (t.box[0] < placed[0].box[2] and placed[0].box[0] < t.box[2]
+                    and t.box[1] < placed[0].box[3] and placed[0].box[1] < t.box[3])
+               for t in text)
+    check_guarantees(solved, assets)
+    # The shadow darkens the floor just under the product, nowhere else.
+    with_product = np.asarray(render.render(solved, assets)).astype(int)
+    bare = np.asarray(render.render(solved, Assets(scene=scene, scene_saliency=saliency)))
+    left, _, right, bottom = placed[0].box
+    under = slice(bottom, min(bottom + 6, 628)), slice((left + right) // 2 - 5,
+                                                      (left + right) // 2 + 5)
+    assert (with_product[under] <= bare[under].astype(int)).all()
+    assert (with_product[under] < bare[under].astype(int)).any()
+
+
+def test_logo_sits_in_the_text_column_and_is_drawn(product_assets: Assets, palette) -> None:
+    logo = np.zeros((60, 180, 4), np.uint8)
+    logo[..., :3] = (20, 90, 200)
+    logo[10:50, 10:170, 3] = 255
+    assets = Assets(product=product_assets.product, logo=logo)
+    solved = layout.solve(load_templates()["clean-white"], 1200, 628,
+                          layout.Copy(title="With a logo", subtitle="Brand first"), palette,
+                          assets)
+    mark = next(e for e in solved.elements if e.kind == "logo")
+    headline = next(e for e in solved.elements if e.id == "headline")
+    assert mark.box[3] <= headline.box[1]
+    image = np.asarray(render.render(solved, assets))
+    left, top, right, bottom = mark.box
+    centre = image[(top + bottom) // 2, (left + right) // 2]
+    assert tuple(int(v) for v in centre) == (20, 90, 200)
+    check_guarantees(solved, assets)
+
+
+def test_near_duplicates_are_dropped_and_failures_rank_last() -> None:
+    same = [10] * 432
+    other = [200] * 432
+
+    def variant(name: str, score: float, sig: list[int], passed: bool = True) -> dict:
+        return {"template": name, "evaluation": {"score": score, "signature": sig,
+                                                 "passed": passed}}
+
+    kept, dropped = evaluate.rank([variant("a", 1.0, same), variant("b", 0.9, same),
+                                   variant("c", 0.8, other), variant("d", 2.0, other, False)], 3)
+    assert [k["template"] for k in kept] == ["a", "c"]
+    reasons = {d["template"]: d["dropped"] for d in dropped}
+    assert reasons["b"] == "near-duplicate of a" and reasons["d"] == "near-duplicate of c"

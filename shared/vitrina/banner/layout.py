@@ -126,7 +126,8 @@ def solve_with_backdrop(
     _place_text(plan, template, copy, text_region, short, gap)
     product_box = None
     if product_region is not None and assets.product is not None:
-        product_box = _place_product(plan, template, assets.product, product_region)
+        product_box = _place_product(plan, template, assets.product, product_region,
+                                     on_floor=bg.kind == "scene")
     if copy.badge.strip():
         _place_badge(plan, template, copy.badge, product_region or text_region,
                      product_box, assets, short, inner)
@@ -193,6 +194,7 @@ def _scene_regions(
         product_region = scene.opposite_region(text_region, inner, gap)
     if cost.cover > SALIENT_COVER_LIMIT:
         text_region, panel = scene.panel_regions(width, height, inner, gap)
+        product_region = panel if assets.product is not None else None
         bg.scene_box = _bleed(panel, inner, width, height)
         x0, y0, x1, y1 = bg.scene_box
         bg.crop = scene.smart_crop(saliency, assets.scene.shape[1], assets.scene.shape[0],
@@ -444,14 +446,19 @@ def _fit_box(aspect: float, region: Box, fill: float, anchor: str = "center") ->
     rw, rh = (right - left) * fill, (bottom - top) * fill
     w, h = (rw, rw / aspect) if rw / aspect <= rh else (rh * aspect, rh)
     x = left + (right - left - w) / 2
-    y = top + (bottom - top - h) / 2 if anchor == "center" else bottom - h - (bottom - top) * (
-        1 - fill) / 2
+    y = top + (bottom - top - h) / 2 if anchor == "center" else bottom - h
     return round(x), round(y), round(x + w), round(y + h)
 
 
-def _place_product(plan: _Plan, template: Template, product: np.ndarray, region: Box) -> Box:
+def _place_product(plan: _Plan, template: Template, product: np.ndarray, region: Box,
+                   on_floor: bool = False) -> Box:
+    """Fit the cutout in its region; composited into a scene it stands on the region's
+    bottom edge, smaller, as an object in the room rather than a poster on the wall."""
     aspect = product.shape[1] / product.shape[0]
-    box = _fit_box(aspect, region, template.product_fill)
+    if on_floor:
+        box = _fit_box(aspect, region, template.product_fill * 0.8, anchor="bottom")
+    else:
+        box = _fit_box(aspect, region, template.product_fill)
     shadow = None if template.shadow == "none" else template.shadow
     plan.elements.append(Element(id="product", kind=PRODUCT, box=box, z=20, shape=shadow))
     return box

@@ -120,7 +120,8 @@ def _draw_text(canvas: Image.Image, element: Element) -> None:
         left, top, right, bottom = element.box
         y = (top + bottom) / 2
         width = max(1, round(block.size * 0.07))
-        ImageDraw.Draw(canvas).line([(left, y), (right, y)], fill=color[:3], width=width)
+        # Pillow's line includes its end point: stop at the last pixel inside the box.
+        ImageDraw.Draw(canvas).line([(left, y), (right - 1, y)], fill=color[:3], width=width)
 
 
 def _paste(canvas: Image.Image, rgba: np.ndarray, box: tuple[int, int, int, int]) -> None:

@@ -511,10 +511,13 @@ def fit_text(text: str, style: TextStyle, max_width: float, max_height: float, *
     t = _prepare(text, style)
     if t is None or max_width <= 0 or max_height <= 0:
         return None
-    # A smaller size that keeps every word whole beats a larger one that cuts a word.
-    found = (_largest_fit(t, style, max_width, max_height, max_lines, min_size, max_size, False)
-             or _largest_fit(t, style, max_width, max_height, max_lines, min_size, max_size,
-                             True))
+    # A smaller size that keeps every word whole beats a larger one that cuts a word; cutting
+    # is searched only when it is what lets the text fit at all.
+    found = _largest_fit(t, style, max_width, max_height, max_lines, min_size, max_size, False)
+    if found is None and _fits(t, _Metrics(t, style, min_size), min_size, max_width,
+                               max_height, max_lines, True) is not None:
+        found = _largest_fit(t, style, max_width, max_height, max_lines, min_size, max_size,
+                             True)
     if found is not None:
         return _block(t, style, found[0], found[1], truncated=False)
     if overflow == "shrink-only":
