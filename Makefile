@@ -4,12 +4,12 @@ VENV := .venv
 SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-matting bench-banner install clean help
+.PHONY: demo test lint bench bench-matting bench-banner bench-video install clean help
 
 help:
-	@echo "make demo   - install, cut out the samples and design banners on the local engine -> out/demo/"
+	@echo "make demo   - install, then run the three products on the samples (local engine) -> out/demo/"
 	@echo "make test   - install, then lint and run the whole test suite"
-	@echo "make bench  - every benchmark: bench-matting (rembg for comparison), bench-banner"
+	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,8 @@ demo: $(VENV)/.installed
 		--subtitle "Roasted this week, notes of cocoa and cherry" --price 89 \
 		--original-price 129 --cta "Buy now" --badge NEW \
 		--size 1200x628 --size 300x250 --size 1080x1920 --out out/demo/banner
-	@echo "cutouts, masks, report.json: out/demo/   banners and sheet.png: out/demo/banner/"
+	$(BIN)/vitrina video samples/product/index.html --aspect 9:16 --duration 15 --out out/demo/video
+	@echo "cutouts, masks, report.json: out/demo/   banners, sheet.png: out/demo/banner/   video.mp4, storyboard.png: out/demo/video/"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -43,13 +44,22 @@ lint: $(VENV)/.installed
 test: $(VENV)/.installed $(SAM_VENV)/.installed .chromium lint
 	SAM_CLI=$(abspath $(SAM_VENV))/bin/sam $(BIN)/pytest -q
 
-bench: bench-matting bench-banner
+bench: bench-matting bench-banner bench-video
 
 bench-matting: $(VENV)/.installed .venv-rembg/.installed
 	$(BIN)/python bench/matting.py
 
 bench-banner: $(VENV)/.installed
 	$(BIN)/python bench/banner.py
+
+bench-video: $(VENV)/.installed .venv-moviepy/.installed
+	$(BIN)/python bench/video.py
+
+# MoviePy 2.x as the video benchmark's peer, in its own environment.
+.venv-moviepy/.installed: bench/requirements-moviepy.lock
+	$(PYTHON) -m venv .venv-moviepy
+	.venv-moviepy/bin/pip install --quiet -r bench/requirements-moviepy.lock
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .venv-rembg out .pytest_cache

@@ -7,8 +7,9 @@ COPY layers/core/requirements.txt /tmp/core.txt
 COPY layers/inference/requirements.txt /tmp/inference.txt
 COPY layers/api/requirements.txt /tmp/api.txt
 COPY layers/fonts/requirements.txt /tmp/fonts.txt
+COPY layers/video/requirements.txt /tmp/video.txt
 RUN pip install --no-cache-dir -r /tmp/core.txt -r /tmp/inference.txt -r /tmp/api.txt \
-    -r /tmp/fonts.txt
+    -r /tmp/fonts.txt -r /tmp/video.txt
 COPY shared/vitrina ${LAMBDA_TASK_ROOT}/vitrina
 COPY ${FUNCTION_DIR}/app.py ${LAMBDA_TASK_ROOT}/
 CMD ["app.lambda_handler"]

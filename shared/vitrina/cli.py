@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,34 @@ def build_parser() -> argparse.ArgumentParser:
     banner.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     banner.add_argument("--quiet", action="store_true", help="no progress output")
     banner.set_defaults(func=_cmd_banner)
+
+    video = sub.add_parser(
+        "video",
+        help="make a short product video from a product page or media files",
+        description="Make a short video from a product page (URL or saved HTML), a materials "
+        "manifest, or image/clip files, through the video state machine: key shots cut on the "
+        "beat of matched music, captions from the page's own facts. Writes DIR/video.mp4, "
+        "DIR/poster.jpg, DIR/storyboard.json, DIR/storyboard.png and DIR/report.json.",
+    )
+    video.add_argument("inputs", nargs="*", metavar="PAGE_URL | PAGE.html | MEDIA",
+                       help="a page URL, a saved page, or image/clip files")
+    video.add_argument("--manifest", type=Path, metavar="FILE",
+                       help="materials manifest (JSON: title, images, clips, texts, price)")
+    video.add_argument("--aspect", choices=["16:9", "9:16", "1:1", "3:4"], default="16:9")
+    video.add_argument("--duration", type=float, default=15.0, metavar="S",
+                       help="seconds, 5..60 (default 15)")
+    video.add_argument("--rhythm", choices=["slow", "medium", "fast"], default="medium")
+    video.add_argument("--template", default="kenburns",
+                       help="kenburns (default), slide, wipe, punch or split")
+    video.add_argument("--music", default="auto", metavar="auto|none|FILE",
+                       help="auto: a track synthesised to suit the product (default); none; "
+                       "or your own WAV, cut on its detected beats")
+    video.add_argument("--title", help="title for media files given without a page")
+    video.add_argument("--width", type=int, help="output width (height follows the aspect)")
+    video.add_argument("--fps", type=int, default=25)
+    video.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    video.add_argument("--quiet", action="store_true", help="no progress output")
+    video.set_defaults(func=_cmd_video)
     return parser
 
 
@@ -142,37 +171,77 @@ def _cmd_matting(args: argparse.Namespace) -> int:
 
 
 def _cmd_banner(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
 
     from vitrina.banner.local_run import run_banner
     from vitrina.banner.models import BannerCopy, BannerOptions
-    from vitrina.errors import VitrinaError
 
-    try:
+    def start() -> dict[str, Any]:
         copy = BannerCopy(title=args.title, subtitle=args.subtitle, price=args.price,
                           original_price=args.original_price, cta=args.cta, badge=args.badge)
         options = BannerOptions(sizes=args.sizes or ["1200x628"], variants=args.variants,
                                 segment=args.segment, templates=args.templates,
                                 format=args.format, seed=args.seed)
-        report = run_banner(args.product, copy, args.out, sizes=options.sizes,
-                            variants=options.variants, segment=options.segment,
-                            templates=options.templates, fmt=options.format, seed=options.seed,
-                            scene=args.scene, logo=args.logo, progress=not args.quiet)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        print(f"vitrina banner: {problems}", file=sys.stderr)
-        return 2
-    except VitrinaError as exc:
-        print(f"vitrina banner: {exc.message}", file=sys.stderr)
-        return 2
-    if report.get("status") != "ok":
-        error = report.get("error", {})
-        print(f"vitrina banner: failed: {error.get('type')}: {error.get('message')}",
-              file=sys.stderr)
-        return 1
+        return run_banner(args.product, copy, args.out, sizes=options.sizes,
+                          variants=options.variants, segment=options.segment,
+                          templates=options.templates, fmt=options.format, seed=options.seed,
+                          scene=args.scene, logo=args.logo, progress=not args.quiet)
+
+    report = _run_product("banner", start)
+    if isinstance(report, int):
+        return report
     count = sum(len(s["variants"]) for s in report["sizes"])
     print(f"{count} banners -> {args.out}/ (report.json, sheet.png)", file=sys.stderr)
     return 0
+
+
+def _run_product(name: str, start: Callable[[], dict[str, Any]]) -> dict[str, Any] | int:
+    """The product's report, or the exit code after a one-line reason on stderr: 2 for a
+    request that cannot be valid, 1 for one that failed while running."""
+    from pydantic import ValidationError
+
+    from vitrina.errors import VitrinaError, describe
+
+    try:
+        report = start()
+    except ValidationError as exc:
+        print(f"vitrina {name}: {describe(exc)}", file=sys.stderr)
+        return 2
+    except VitrinaError as exc:
+        print(f"vitrina {name}: {exc.message}", file=sys.stderr)
+        return 2
+    if report.get("status") != "ok":
+        error = report.get("error", {})
+        print(f"vitrina {name}: failed: {error.get('type')}: {error.get('message')}",
+              file=sys.stderr)
+        return 1
+    return report
+
+
+def _cmd_video(args: argparse.Namespace) -> int:
+    from vitrina.video.local_run import run_video
+    from vitrina.video.models import VideoOptions
+
+    if bool(args.inputs) == bool(args.manifest):
+        print("vitrina video: give a page, media files, or --manifest (one of them)",
+              file=sys.stderr)
+        return 2
+    music_file = None if args.music in ("auto", "none") else Path(args.music)
+    if music_file is not None and not music_file.is_file():
+        print(f"vitrina video: no such music file: {music_file}", file=sys.stderr)
+        return 2
+    def start() -> dict[str, Any]:
+        options = VideoOptions(aspect=args.aspect, duration=args.duration, rhythm=args.rhythm,
+                               template=args.template, fps=args.fps, width=args.width,
+                               music=args.music if music_file is None else "auto")
+        return run_video(args.inputs, args.out, options, manifest=args.manifest,
+                         title=args.title, music_file=music_file, progress=not args.quiet)
+
+    report = _run_product("video", start)
+    if isinstance(report, int):
+        return report
+    verdict = "all checks pass" if report["passed"] else "some checks FAILED (see report.json)"
+    print(f"video -> {args.out}/video.mp4 ({verdict})", file=sys.stderr)
+    return 0 if report["passed"] else 1
 
 
 def expand_inputs(raw: list[str]) -> list[str]:

@@ -38,6 +38,7 @@ class Settings:
     matting_batch_state_machine_arn: str = ""
     banner_state_machine_arn: str = ""
     banner_batch_state_machine_arn: str = ""
+    video_state_machine_arn: str = ""
     url_expiry_s: int = 3600
 
 
@@ -63,5 +64,6 @@ def settings() -> Settings:
         matting_batch_state_machine_arn=env("VITRINA_MATTING_BATCH_STATE_MACHINE_ARN", ""),
         banner_state_machine_arn=env("VITRINA_BANNER_STATE_MACHINE_ARN", ""),
         banner_batch_state_machine_arn=env("VITRINA_BANNER_BATCH_STATE_MACHINE_ARN", ""),
+        video_state_machine_arn=env("VITRINA_VIDEO_STATE_MACHINE_ARN", ""),
         url_expiry_s=int(env("VITRINA_URL_EXPIRY_S", str(Settings.url_expiry_s))),
     )

@@ -28,6 +28,12 @@ class InputError(VitrinaError):
     status = 400
 
 
+class InvalidEvent(InputError):
+    """A request or state payload that does not match its model (a value out of range...)."""
+
+    code = "invalid_request"
+
+
 class EmptyInput(InputError):
     code = "empty_input"
 
@@ -102,3 +108,32 @@ def caught(error: str, cause: str | None) -> dict[str, str]:
     except (TypeError, ValueError, AttributeError):
         pass
     return {"type": error_type, "message": message or error_type}
+
+
+class NoUsableMedia(InputError):
+    """A product page or manifest shows no product image or video to make a video from."""
+
+    code = "no_usable_media"
+    status = 422
+
+
+class SilentAudio(InputError):
+    """The music has no sound to cut on."""
+
+    code = "silent_audio"
+    status = 422
+
+
+class AudioTooShort(InputError):
+    """Too little music to find a tempo in (a beat grid needs a few bars)."""
+
+    code = "audio_too_short"
+    status = 422
+
+
+def describe(exc: Exception) -> str:
+    """A pydantic ValidationError as one sentence: "where: what; where: what"."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in errors())

@@ -18,9 +18,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.parser import parse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from vitrina.config import settings
+from vitrina.errors import InvalidEvent, describe
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "vitrina")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "vitrina")
@@ -55,7 +56,11 @@ def stage_handler(
         return result
 
     def _run(event: dict[str, Any]) -> dict[str, Any]:
-        return func(parse(event=event, model=model))
+        try:
+            parsed = parse(event=event, model=model)
+        except ValidationError as exc:
+            raise InvalidEvent(describe(exc)) from exc
+        return func(parsed)
 
     # The idempotency key includes this name: one per stage, even when every stage shares
     # a process (the local engine) and so the same AWS_LAMBDA_FUNCTION_NAME.

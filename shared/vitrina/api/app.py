@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from vitrina import __version__
-from vitrina.api import banner, matting, review
+from vitrina.api import banner, matting, review, video
 from vitrina.errors import VitrinaError
 
 
@@ -41,5 +41,6 @@ def create_app() -> FastAPI:
 
     app.include_router(matting.router)
     app.include_router(banner.router)
+    app.include_router(video.router)
     app.include_router(review.router)
     return app

@@ -22,19 +22,13 @@ from vitrina.banner.models import (
 )
 from vitrina.banner.templates import load_templates
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError
+from vitrina.errors import EmptyInput, InputError, describe
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
 
 router = APIRouter(tags=["banner"])
 MAX_UPLOAD = 50 * 1024 * 1024
 UPLOAD_FIELDS = ("image", "scene", "logo")
-
-
-def _validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    return f"invalid request: {where}: {first.get('msg', 'bad value')}"
 
 
 async def _read_request(request: Request, job_id: str) -> BannerTask:
@@ -73,7 +67,7 @@ async def _read_request(request: Request, job_id: str) -> BannerTask:
                 **body.model_dump(by_alias=True, exclude={"product", "scene", "logo"},
                                   exclude_none=True))
     except ValidationError as exc:
-        raise InputError(_validation_message(exc)) from exc
+        raise InputError(f"invalid request: {describe(exc)}") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"the body (or the spec field) is not valid JSON: {exc.msg}") from exc
     if not ctype:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +12,13 @@ from vitrina.banner.models import BannerCopy, BannerTask
 from vitrina.banner.sheet import contact_sheet
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
+from vitrina.engine.progress import StateProgress
 from vitrina.errors import InputError, caught
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
+
+LABELS = {"Analyse": "analyse done", "Plan": "plan done", "Evaluate": "designed {n}/{total}",
+          "Rank": "rank done"}
 
 
 def _source(ref: str, job_id: str, role: str) -> Source:
@@ -28,35 +30,6 @@ def _source(ref: str, job_id: str, role: str) -> Source:
     key = f"uploads/{job_id}/{role}-{path.name}"
     storage.put_bytes(settings().input_bucket, key, path.read_bytes(), "application/octet-stream")
     return Source(bucket=settings().input_bucket, key=key)
-
-
-class Progress:
-    """Stage lines on stderr as the execution's history grows."""
-
-    def __init__(self, engine: LocalEngine, arn: str, total: int, enabled: bool) -> None:
-        self.engine, self.arn, self.total, self.enabled = engine, arn, total, enabled
-        self.seen = 0
-        self.designed = 0
-        self.started = time.monotonic()
-
-    def __call__(self) -> None:
-        if not self.enabled:
-            return
-        events = self.engine.history(self.arn)
-        for event in events[self.seen:]:
-            details = event.get("stateExitedEventDetails")
-            if not details:
-                continue
-            name = details["name"]
-            if name == "Evaluate":
-                self.designed += 1
-                self._say(f"designed {self.designed}/{self.total}")
-            elif name in ("Analyse", "Plan", "Rank"):
-                self._say(f"{name.lower()} done")
-        self.seen = len(events)
-
-    def _say(self, text: str) -> None:
-        print(f"{time.monotonic() - self.started:6.1f}s  {text}", file=sys.stderr, flush=True)
 
 
 def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str],
@@ -77,7 +50,7 @@ def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str
         payload = {"task": task.model_dump(mode="json", by_alias=True, exclude_none=True)}
         arn = engine.start_execution("BannerStateMachine", payload, name=job_id)
         candidates = min(variants + 2, len(templates or []) or 99) * len(sizes)
-        bar = Progress(engine, arn, candidates, progress)
+        bar = StateProgress(engine, arn, LABELS, progress, candidates)
         execution = engine.wait(arn, timeout_s=3600, poll_s=0.2, on_poll=bar)
         bar()
         report = storage.get_json(settings().output_bucket,

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from vitrina.banner.layout import Copy, check_size
 from vitrina.errors import InputError
+from vitrina.payloads import StageError
+from vitrina.payloads import TaskRef as BaseTaskRef
 from vitrina.sources import ImageRef, Source
 
 ImageFormat = Literal["png", "jpeg", "webp"]
@@ -119,15 +121,13 @@ class RankRequest(BaseModel):
     designs: list[dict[str, Any]]
 
 
-class StageError(BaseModel):
-    """Step Functions' Catch output: ``Error`` is the exception class, ``Cause`` its JSON."""
-
-    Error: str
-    Cause: str | None = None
+class TaskRef(BaseTaskRef):
+    product_id: str = Field(pattern=_ID)
+    name: str = ""
 
 
 class FailedTask(BaseModel):
-    task: BannerTask
+    task: TaskRef
     error: StageError
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.matting.strokes import Stroke
+from vitrina.payloads import StageError
 from vitrina.sources import ImageRef, Source
 
 ModelName = Literal["u2netp", "u2net"]
@@ -27,13 +28,6 @@ class MattingItem(BaseModel):
     @property
     def result_id(self) -> str:
         return f"{self.job_id}-{self.item_id}"
-
-
-class StageError(BaseModel):
-    """Step Functions' Catch output: ``Error`` is the exception class, ``Cause`` its JSON."""
-
-    Error: str
-    Cause: str | None = None
 
 
 class FailedItem(MattingItem):

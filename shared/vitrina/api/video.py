@@ -1,0 +1,54 @@
+"""HTTP routes of the video product: start a video, then poll for it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from vitrina import jobs, storage
+from vitrina.config import settings
+from vitrina.errors import NotFound
+from vitrina.sources import Source
+from vitrina.video.models import VideoRequest, VideoTask
+from vitrina.video.stages import report_key
+
+router = APIRouter(prefix="/v1/videos", tags=["video"])
+
+
+@router.post("", status_code=202, summary="Make a short video from a product page",
+             description="`{\"page_url\": ...}` (fetched safely) or `{\"manifest_key\": ...}` "
+             "(a manifest in the input bucket, its files beside it), with `aspect`, `duration`, "
+             "`rhythm`, `template`, `music`. Returns 202 and the id to poll.")
+def create_video(body: VideoRequest) -> JSONResponse:
+    job_id = jobs.new_job_id()
+    options = body.model_dump(exclude={"page_url", "manifest_key"})
+    source = (Source(url=body.page_url) if body.page_url
+              else Source(bucket=settings().input_bucket, key=body.manifest_key))
+    task = VideoTask(job_id=job_id, **options,
+                     **({"page": source} if body.page_url else {"manifest": source}))
+    execution = storage.client("stepfunctions").start_execution(
+        stateMachineArn=settings().video_state_machine_arn, name=job_id,
+        input=json.dumps({"task": task.model_dump(mode="json", exclude_none=True)}))
+    jobs.put_row(job_id, "meta", {"job_id": job_id, "kind": "video",
+                                  "execution_arn": execution["executionArn"], "total": 1})
+    return JSONResponse({"job_id": job_id, "status_url": f"/v1/videos/{job_id}"}, 202)
+
+
+@router.get("/{job_id}", summary="A video's status, then its URLs, checks and warnings")
+def get_video(job_id: str) -> dict[str, Any]:
+    _, _, status = jobs.split(job_id, "video")
+    if status == "RUNNING":
+        return {"job_id": job_id, "status": status}
+    cfg = settings()
+    try:
+        report = storage.get_json(cfg.output_bucket, report_key(job_id))
+    except NotFound:
+        report = {"status": "error", "error": {"type": "Failed", "message": status}}
+    urls = {name: storage.presign(cfg.output_bucket, key, cfg.url_expiry_s)
+            for name, key in report.get("outputs", {}).items()}
+    # "status" is the execution's; "result" says whether it ended in a video or an error.
+    return {**report, "job_id": job_id, "status": status, "result": report.get("status"),
+            "urls": urls}

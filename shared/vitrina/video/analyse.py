@@ -1,0 +1,77 @@
+"""Video stage 2 for images: sharpness, resolution, near-duplicates and the subject's box.
+
+The subject comes from the same U^2-Net saliency that the matting product uses; the script
+stage keeps it in frame whatever the aspect ratio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vitrina.matting import segment
+
+MIN_SIDE = 240  # smaller images look like mush at video sizes
+MIN_SHARPNESS = 12.0  # variance of the Laplacian on a 512 px copy; below it the image is blurred
+DUPLICATE_BITS = 6  # perceptual hashes this close (of 64 bits) show the same picture
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    sharpness: float
+    phash: int
+    subject: tuple[int, int, int, int]  # left, top, right, bottom in source pixels
+    usable: bool
+    reason: str  # why it is not usable ("" when it is)
+
+
+def phash(rgb: np.ndarray) -> int:
+    """64-bit DCT perceptual hash: survives resizing and recompression."""
+    grey = cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), (32, 32),
+                      interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(grey)[:8, :8].reshape(-1)
+    bits = low > np.median(low[1:])
+    return int("".join("1" if b else "0" for b in bits), 2)
+
+
+def sharpness(rgb: np.ndarray) -> float:
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    scale = 512 / max(grey.shape)
+    if scale < 1:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(grey, cv2.CV_32F).var())
+
+
+def subject_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """The salient region's box (the whole image when nothing stands out)."""
+    h, w = rgb.shape[:2]
+    prob = segment.predict(rgb, "u2netp")
+    prob = cv2.resize(prob.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(prob > 0.5)
+    if xs.size < 0.005 * w * h:
+        return 0, 0, w, h
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def analyse_images(images: list[np.ndarray]) -> list[ImageInfo]:
+    infos: list[ImageInfo] = []
+    for rgb in images:
+        h, w = rgb.shape[:2]
+        sharp, hashed = sharpness(rgb), phash(rgb)
+        reason = ""
+        if min(h, w) < MIN_SIDE:
+            reason = f"too small ({w}x{h})"
+        elif sharp < MIN_SHARPNESS:
+            reason = f"blurred (sharpness {sharp:.1f})"
+        else:
+            twin = next((i for i, other in enumerate(infos) if other.usable
+                         and bin(other.phash ^ hashed).count("1") <= DUPLICATE_BITS), None)
+            if twin is not None:
+                reason = f"near-duplicate of image {twin}"
+        box = subject_box(rgb) if not reason else (0, 0, w, h)
+        infos.append(ImageInfo(w, h, round(sharp, 2), hashed, box, not reason, reason))
+    return infos

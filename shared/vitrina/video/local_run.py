@@ -1,0 +1,107 @@
+"""``vitrina video``: a page, a manifest or media files through the video state machine on
+the local engine, with the results downloaded to a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.engine.local import LocalEngine
+from vitrina.engine.progress import StateProgress
+from vitrina.errors import InputError, NotFound, caught
+from vitrina.jobs import new_job_id
+from vitrina.sources import Source
+from vitrina.video import ingest
+from vitrina.video.models import VideoOptions, VideoTask
+from vitrina.video.stages import report_key
+
+OUTPUT_FILES = {"video": "video.mp4", "poster": "poster.jpg", "storyboard": "storyboard.json",
+                "storyboard_png": "storyboard.png"}
+LABELS = {"Ingest": "ingest done", "AnalyseImage": "analysed image {n}", "Script": "script done",
+          "RenderSegment": "rendered segment {n}", "Join": "join done",
+          "Evaluate": "evaluate done"}
+
+
+def _upload_tree(files: list[Path], job_id: str) -> tuple[dict[Path, str], str]:
+    """Files keep their layout relative to their common folder, so relative references in a
+    page or manifest still resolve after the upload."""
+    root = Path(os.path.commonpath([str(f.parent) for f in files]))
+    prefix = f"uploads/{job_id}/assets/"
+    keys = {}
+    for path in files:
+        key = prefix + path.relative_to(root).as_posix()
+        storage.put_bytes(settings().input_bucket, key, path.read_bytes(),
+                          "application/octet-stream")
+        keys[path] = key
+    return keys, prefix
+
+
+def _task(inputs: list[str], manifest: Path | None, title: str | None, options: VideoOptions,
+          job_id: str) -> VideoTask:
+    bucket = settings().input_bucket
+    common = {"job_id": job_id, **options.model_dump()}
+    if manifest is not None:
+        page = ingest.from_manifest(manifest)  # checked here: a bad manifest fails fast
+        files = [manifest.resolve()] + [Path(m.ref) for m in page.media if "://" not in m.ref]
+        keys, prefix = _upload_tree(files, job_id)
+        return VideoTask(manifest=Source(bucket=bucket, key=keys[manifest.resolve()]),
+                         assets_prefix=prefix, **common)
+    if len(inputs) == 1 and "://" in inputs[0]:
+        return VideoTask(page=Source(url=inputs[0]), **common)
+    if len(inputs) == 1 and Path(inputs[0]).suffix.lower() in (".html", ".htm"):
+        path = Path(inputs[0]).resolve()
+        page = ingest.from_file(path)
+        files = [path] + [Path(m.ref) for m in page.media if "://" not in m.ref]
+        keys, prefix = _upload_tree(files, job_id)
+        return VideoTask(page=Source(bucket=bucket, key=keys[path]), assets_prefix=prefix,
+                         **common)
+    missing = [i for i in inputs if not Path(i).is_file()]
+    if missing:
+        raise InputError(f"no such file: {', '.join(missing)}")
+    files = [Path(i).resolve() for i in inputs]
+    keys, prefix = _upload_tree(files, job_id)
+    clips = {".mp4", ".mov", ".webm", ".mkv", ".m4v"}
+    listing = {
+        "title": title or files[0].stem.replace("-", " ").replace("_", " "),
+        "images": [keys[f][len(prefix):] for f in files if f.suffix.lower() not in clips],
+        "clips": [keys[f][len(prefix):] for f in files if f.suffix.lower() in clips],
+    }
+    key = f"{prefix}manifest.json"
+    storage.put_bytes(bucket, key, json.dumps(listing, ensure_ascii=False).encode(),
+                      "application/json")
+    return VideoTask(manifest=Source(bucket=bucket, key=key), assets_prefix=prefix, **common)
+
+
+def run_video(inputs: list[str], out_dir: Path, options: VideoOptions, *,
+              manifest: Path | None = None, title: str | None = None,
+              music_file: Path | None = None, progress: bool = True) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with LocalEngine() as engine:
+        job_id = new_job_id()
+        if music_file is not None:
+            key = f"uploads/{job_id}/music{music_file.suffix}"
+            storage.put_bytes(settings().input_bucket, key, music_file.read_bytes(), "audio/wav")
+            options = options.model_copy(update={"music": key})
+        task = _task(inputs, manifest, title, options, job_id)
+        arn = engine.start_execution(
+            "VideoStateMachine",
+            {"task": task.model_dump(mode="json", exclude_none=True)}, name=job_id)
+        bar = StateProgress(engine, arn, LABELS, progress)
+        execution = engine.wait(arn, timeout_s=3600, poll_s=0.3, on_poll=bar)
+        bar()
+        bucket = settings().output_bucket
+        try:
+            report = storage.get_json(bucket, report_key(job_id))
+        except NotFound:  # no report at all: say what the engine saw
+            report = {"status": "error",
+                      "error": caught(execution.error or "Failed", execution.cause)}
+        if report.get("status") == "ok":
+            for name, filename in OUTPUT_FILES.items():
+                (out_dir / filename).write_bytes(storage.get_bytes(bucket,
+                                                                   report["outputs"][name]))
+    (out_dir / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return report

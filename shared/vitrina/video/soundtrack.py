@@ -1,0 +1,46 @@
+"""Which of the synthesised styles suits a product, and the tempo that fits the video.
+
+The choice reads the page's own words (category cues in Chinese and English) and the hero
+image's colours; the tempo is nudged inside the style's range so that the video's length is
+a whole number of bars, which lets the last cut land on a downbeat.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vitrina.banner.color import chroma, extract_palette
+from vitrina.video import music
+from vitrina.video.ingest import ProductPage
+
+CUES: dict[str, tuple[str, ...]] = {
+    "luxury": ("luxury", "jewel", "watch", "perfume", "silk", "gold", "leather", "diamond",
+               "奢", "珠宝", "手表", "香水", "真丝", "黄金", "皮具", "钻"),
+    "electronic": ("phone", "headphone", "earbud", "laptop", "gaming", "smart", "bluetooth",
+                   "usb", "charger", "手机", "耳机", "电脑", "游戏", "智能", "蓝牙", "充电"),
+    "festive": ("festival", "new year", "gift", "christmas", "lantern", "red envelope",
+                "春节", "新年", "礼盒", "礼物", "中秋", "红包", "年货"),
+    "calm": ("tea", "coffee", "candle", "sleep", "bedding", "skincare", "yoga", "ceramic",
+             "茶", "咖啡", "香薰", "睡眠", "床品", "护肤", "瑜伽", "陶瓷"),
+}
+RHYTHM_DEFAULT = {"slow": "calm", "medium": "upbeat", "fast": "electronic"}
+
+
+def choose_style(page: ProductPage, image: np.ndarray, rhythm: str) -> str:
+    words = " ".join([page.title, *(f.text for f in page.facts)]).lower()
+    scores = {style: sum(words.count(cue) for cue in cues) for style, cues in CUES.items()}
+    palette = extract_palette(image)
+    red, green, _ = palette.vivid
+    if red > 150 and green < 90 and chroma(palette.vivid) > 50:
+        scores["festive"] += 1  # a strongly red product reads festive
+    best = max(scores, key=lambda s: scores[s])
+    return best if scores[best] > 0 else RHYTHM_DEFAULT[rhythm]
+
+
+def fit_tempo(style: str, rhythm: str, duration: float) -> float:
+    """The style's tempo for the rhythm, moved by at most a few percent so that the video
+    holds a whole number of bars."""
+    bpm = music.tempo_for(style, rhythm)
+    bars = max(1, round(duration * bpm / 60 / 4))
+    fitted = bars * 4 * 60 / duration
+    return fitted if abs(fitted - bpm) / bpm <= 0.08 else bpm

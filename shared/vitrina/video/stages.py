@@ -1,0 +1,340 @@
+"""The video stages as the state machine runs them: S3 references in, small JSON out.
+
+Everything lives under ``videos/<job_id>/`` in the output bucket with deterministic keys, so a
+retried stage overwrites its own output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from vitrina import storage
+from vitrina.config import settings
+from vitrina.errors import InputError, VitrinaError, caught
+from vitrina.fetch import fetch
+from vitrina.imaging import decode_image
+from vitrina.sources import Source
+from vitrina.video import (
+    analyse,
+    captions,
+    encode,
+    ingest,
+    music,
+    probe,
+    render,
+    script,
+    soundtrack,
+    timeline,
+)
+from vitrina.video.models import (
+    FailedVideo,
+    JoinRequest,
+    MediaItem,
+    ScriptRequest,
+    SegmentItem,
+    VideoTask,
+)
+
+MAX_SIDE = 1920  # images are stored no larger: enough for any output size
+SEGMENT_S = 5.0  # seconds of video per render segment (one Map item each)
+MAX_IMAGES = 12  # read at most this many images of a page
+
+
+def prefix(job_id: str) -> str:
+    return f"videos/{job_id}"
+
+
+def report_key(job_id: str) -> str:
+    return f"{prefix(job_id)}/report.json"
+
+
+def _download_folder(source: Source, into: Path, folder: str | None) -> Path:
+    """An uploaded page or manifest with the files it refers to, as a local folder."""
+    bucket = source.bucket or settings().input_bucket
+    key = source.key or ""
+    if folder is None:
+        folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
+    if not key.startswith(folder):
+        raise InputError(f"{key} is not under its assets prefix {folder}")
+    for name in storage.list_keys(bucket, folder):
+        target = into / name[len(folder):]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(storage.get_bytes(bucket, name))
+    return into / key[len(folder):]
+
+
+def _read_page(task: VideoTask, tmp: Path) -> ingest.ProductPage:
+    if task.page is not None and task.page.url:
+        return ingest.from_url(task.page.url)
+    if task.page is not None:
+        return ingest.from_file(_download_folder(task.page, tmp, task.assets_prefix))
+    assert task.manifest is not None
+    if task.manifest.url:
+        raise InputError("a manifest is read from the input bucket, not from a URL")
+    return ingest.from_manifest(_download_folder(task.manifest, tmp, task.assets_prefix))
+
+
+def _media_bytes(ref: str) -> bytes:
+    return fetch(ref).content if "://" in ref else Path(ref).read_bytes()
+
+
+def ingest_page(task: VideoTask) -> dict[str, Any]:
+    """Read the page, keep its facts, and store every image that decodes (others are noted)."""
+    base = prefix(task.job_id)
+    warnings: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        page = _read_page(task, Path(tmp))
+        media: list[dict[str, Any]] = []
+        clips = [m.ref for m in page.media if m.kind == "video"]
+        images = [m for m in page.media if m.kind == "image"]
+        # The page's own product images (structured data) first; related-product images
+        # that HTML scraping also finds come after them and are capped.
+        images.sort(key=lambda m: not m.source.startswith(("json-ld", "microdata", "og:")))
+        for item in images[:MAX_IMAGES]:
+            try:
+                rgb = decode_image(_media_bytes(item.ref)).rgb
+            except (VitrinaError, OSError) as exc:
+                warnings.append(f"image {item.ref} skipped: {getattr(exc, 'message', exc)}")
+                continue
+            scale = MAX_SIDE / max(rgb.shape[:2])
+            if scale < 1:
+                rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            key = f"{base}/media/{len(media):03d}.png"
+            storage.put_array(key, rgb)
+            media.append({"job_id": task.job_id, "index": len(media), "key": key,
+                          "ref": item.ref, "source": item.source})
+    if clips:
+        warnings.append(f"{len(clips)} clip(s) on the page are not used yet: this release "
+                        "builds the video from the page's images")
+    if not media:
+        raise ingest.NoUsableMedia("the page has no image that could be read"
+                                   + (f" ({'; '.join(warnings)})" if warnings else ""))
+    page_key = f"{base}/page.json"
+    storage.put_json(settings().output_bucket, page_key, dataclasses.asdict(page))
+    return {"page_key": page_key, "title": page.title, "language": page.language,
+            "media": media, "warnings": warnings}
+
+
+def analyse_media(item: MediaItem) -> dict[str, Any]:
+    info = analyse.analyse_images([storage.get_array(item.key)])[0]
+    return {**item.model_dump(), **dataclasses.asdict(info)}
+
+
+def _page(key: str) -> ingest.ProductPage:
+    raw = storage.get_json(settings().output_bucket, key)
+    return ingest.ProductPage(
+        **{**raw, "facts": tuple(ingest.Fact(**f) for f in raw["facts"]),
+           "media": tuple(ingest.Media(**m) for m in raw["media"])})
+
+
+def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
+    fields = {f.name for f in dataclasses.fields(analyse.ImageInfo)}
+    return [analyse.ImageInfo(**{k: (tuple(v) if k == "subject" else v)
+                                 for k, v in a.items() if k in fields}) for a in analysed]
+
+
+def _soundtrack(task: VideoTask, page: ingest.ProductPage, image: np.ndarray,
+                key: str) -> tuple[str | None, dict[str, Any]]:
+    """The music (stored as WAV) and its beats: synthesised to match, or the user's own."""
+    if task.music == "none":
+        beat = 60 / music.tempo_for("calm", task.rhythm)
+        beats = [i * beat for i in range(int(task.duration / beat) + 1)]
+        return None, {"style": None, "bpm": round(60 / beat, 2), "beats": beats}
+    if task.music == "auto":
+        style = soundtrack.choose_style(page, image, task.rhythm)
+        bpm = soundtrack.fit_tempo(style, task.rhythm, task.duration)
+        track = music.synthesise(style, task.duration + 0.5, bpm=bpm, seed=task.seed)
+        with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
+            music.write_wav(track, Path(wav.name))
+            storage.put_bytes(settings().output_bucket, key, Path(wav.name).read_bytes(),
+                              "audio/wav")
+        return key, {"style": style, "bpm": track.bpm, "beats": list(track.beats)}
+    from vitrina.video import beats as beat_tracking
+
+    data = storage.get_bytes(settings().input_bucket, task.music)
+    with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
+        Path(wav.name).write_bytes(data)
+        samples, rate = music.read_wav(Path(wav.name))
+    grid = beat_tracking.detect_beats(samples, rate)
+    storage.put_bytes(settings().output_bucket, key, data, "audio/wav")
+    return key, {"style": "user", "bpm": grid.bpm, "beats": list(grid.beats)}
+
+
+def write_script(request: ScriptRequest) -> dict[str, Any]:
+    """Captions from the page's facts, the music, and the storyboard cut on its beats."""
+    task = request.task
+    base = prefix(task.job_id)
+    ingested = task.model_extra["ingested"]  # type: ignore[index]
+    page = _page(ingested["page_key"])
+    lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
+    analysed = sorted(request.analysed, key=lambda a: a["index"])
+    infos = _infos(analysed)
+    images = [storage.get_array(a["key"]) for a in analysed]
+    first = next((img for img, info in zip(images, infos, strict=True) if info.usable),
+                 images[0])
+    music_key, track = _soundtrack(task, page, first, f"{base}/music.wav")
+    board = script.plan(infos, lines, track["beats"], duration=task.duration,
+                        aspect=task.aspect, rhythm=task.rhythm, template=task.template,
+                        fps=task.fps, size=task.size(), images=images)
+    board_key = f"{base}/storyboard.json"
+    storage.put_json(settings().output_bucket, board_key, {
+        "storyboard": timeline.to_dict(board),
+        "media": [{"index": a["index"], "key": a["key"], "ref": a["ref"],
+                   "usable": a["usable"], "reason": a["reason"]} for a in analysed],
+        "captions": [dataclasses.asdict(line) for line in lines],
+        "track": {**track, "key": music_key},
+    })
+    count = max(1, math.ceil(task.duration / SEGMENT_S))
+    segments = [{"job_id": task.job_id, "index": i, "frames": list(frames),
+                 "storyboard_key": board_key}
+                for i, frames in enumerate(render.segment_ranges(board, count))]
+    return {"storyboard_key": board_key, "music_key": music_key, "segments": segments,
+            "style": track["style"], "bpm": track["bpm"]}
+
+
+def _load_board(key: str) -> tuple[timeline.Storyboard, list[np.ndarray], dict[str, Any]]:
+    doc = storage.get_json(settings().output_bucket, key)
+    images = [storage.get_array(m["key"]) for m in doc["media"]]
+    return timeline.from_dict(doc["storyboard"]), images, doc
+
+
+def render_part(item: SegmentItem) -> dict[str, Any]:
+    board, images, _ = _load_board(item.storyboard_key)
+    key = f"{prefix(item.job_id)}/segments/{item.index:03d}.mp4"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = render.render_segment(board, images, item.frames, Path(tmp) / "segment.mp4")
+        storage.put_bytes(settings().output_bucket, key, path.read_bytes(), "video/mp4")
+    return {**item.model_dump(mode="json"), "key": key}
+
+
+def _jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    from vitrina.imaging import encode_png
+
+    return encode_png(rgb, compress_level=6)
+
+
+def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray]) -> np.ndarray:
+    """One frame from the middle of every shot, in a grid."""
+    thumbs = []
+    for shot in board.shots:
+        frame = timeline.frame_at(board, images, round((shot.start + shot.duration / 2) *
+                                                       board.fps))
+        thumbs.append(cv2.resize(frame, (320, max(2, round(320 * board.height / board.width))),
+                                 interpolation=cv2.INTER_AREA))
+    columns = min(4, len(thumbs))
+    rows = math.ceil(len(thumbs) / columns)
+    th, tw = thumbs[0].shape[:2]
+    sheet = np.full((rows * (th + 8) + 8, columns * (tw + 8) + 8, 3), 240, np.uint8)
+    for i, thumb in enumerate(thumbs):
+        y, x = 8 + (i // columns) * (th + 8), 8 + (i % columns) * (tw + 8)
+        sheet[y:y + th, x:x + tw] = thumb
+    return sheet
+
+
+def join_video(request: JoinRequest) -> dict[str, Any]:
+    task, base = request.task, prefix(request.task.job_id)
+    bucket = settings().output_bucket
+    board, images, _ = _load_board(request.script["storyboard_key"])
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for segment in sorted(request.segments, key=lambda s: s["index"]):
+            path = Path(tmp) / f"{segment['index']:03d}.mp4"
+            path.write_bytes(storage.get_bytes(bucket, segment["key"]))
+            paths.append(path)
+        music_key = request.script.get("music_key")
+        audio = None
+        if music_key:
+            audio = Path(tmp) / "music.wav"
+            audio.write_bytes(storage.get_bytes(bucket, music_key))
+        out = Path(tmp) / "video.mp4"
+        encode.join(paths, out, audio=audio, duration=board.frame_count / board.fps)
+        keys = {"video": f"{base}/video.mp4", "poster": f"{base}/poster.jpg",
+                "storyboard": f"{base}/storyboard.json",
+                "storyboard_png": f"{base}/storyboard.png"}
+        storage.put_bytes(bucket, keys["video"], out.read_bytes(), "video/mp4")
+    poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps))
+    storage.put_bytes(bucket, keys["poster"], _jpeg(poster), "image/jpeg")
+    sheet = contact_sheet(board, images)
+    storage.put_bytes(bucket, keys["storyboard_png"], _png(sheet), "image/png")
+    return {"job_id": task.job_id, "outputs": keys}
+
+
+def evaluate_video(request: JoinRequest) -> dict[str, Any]:
+    """Probe the real output: length, size, audio, cuts on beats, no black or frozen frame,
+    captions in the safe area. The report says what passed and what did not."""
+    task = request.task
+    bucket = settings().output_bucket
+    outputs = request.model_extra["joined"]["outputs"]  # type: ignore[index]
+    board, _, doc = _load_board(request.script["storyboard_key"])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "video.mp4"
+        path.write_bytes(storage.get_bytes(bucket, outputs["video"]))
+        info = probe.probe(path)
+        small = list(probe.frames(path))
+        faststart = probe.faststart(path)
+    frame = 1 / board.fps
+    beats = doc["track"]["beats"]
+    cuts = [s.start for s in board.shots[1:]]
+    off_beat = [c for c in cuts if not beats or min(abs(c - b) for b in beats) > frame + 1e-6]
+    means = [float(f.mean()) for f in small]
+    black = [i for i, m in enumerate(means) if m < 8]
+    frozen_runs = _longest_frozen(small)
+    safe = script.SafeArea.for_size(board.width, board.height).box
+    outside = [c.text for c in board.captions
+               if not (safe[0] <= c.box[0] and safe[1] <= c.box[1] and c.box[2] <= safe[2]
+                       and c.box[3] <= safe[3])]
+    checks = {
+        "duration": abs(info.duration - task.duration) <= frame + 1e-6,
+        "resolution": (info.width, info.height) == (board.width, board.height),
+        "audio": (info.audio_codec is not None and info.audio_duration is not None
+                  and abs(info.audio_duration - info.duration) <= 0.05)
+        if doc["track"].get("key") else info.audio_codec is None,
+        "cuts_on_beats": not off_beat,
+        "no_black_frames": not black,
+        "no_frozen_frames": frozen_runs < board.fps,
+        "captions_in_safe_area": not outside,
+        "faststart": faststart,
+    }
+    report = {
+        "job_id": task.job_id, "status": "ok", "passed": all(checks.values()),
+        "checks": checks, "outputs": outputs,
+        "probe": dataclasses.asdict(info) | {"duration": round(info.duration, 4)},
+        "cuts": cuts, "off_beat_cuts": off_beat, "black_frames": black,
+        "longest_still_run_frames": frozen_runs,
+        "track": {k: v for k, v in doc["track"].items() if k != "beats"},
+        "warnings": request.model_extra.get("ingested", {}).get("warnings", []),  # type: ignore[union-attr]
+    }
+    storage.put_json(bucket, report_key(task.job_id), report)
+    return {k: report[k] for k in ("job_id", "status", "passed", "checks", "outputs")}
+
+
+def _longest_frozen(frames: list[np.ndarray]) -> int:
+    """Longest run of consecutive frames that do not change at all (a stuck picture)."""
+    longest = run = 0
+    for a, b in itertools.pairwise(frames):
+        run = run + 1 if np.abs(a.astype(np.int16) - b).mean() < 0.05 else 0
+        longest = max(longest, run)
+    return longest
+
+
+def record_error(failed: FailedVideo) -> dict[str, Any]:
+    error = caught(failed.error.Error, failed.error.Cause)
+    body = {"job_id": failed.task.job_id, "status": "error", "error": error}
+    storage.put_json(settings().output_bucket, report_key(failed.task.job_id), body)
+    return body
