@@ -36,6 +36,9 @@ from vitrina.video import (
     soundtrack,
     timeline,
 )
+from vitrina.video import (
+    clips as clip_analysis,
+)
 from vitrina.video.models import (
     FailedVideo,
     JoinRequest,
@@ -48,6 +51,7 @@ from vitrina.video.models import (
 MAX_SIDE = 1920  # images are stored no larger: enough for any output size
 SEGMENT_S = 5.0  # seconds of video per render segment (one Map item each)
 MAX_IMAGES = 12  # read at most this many images of a page
+MAX_CLIPS = 4  # and this many clips
 
 
 def prefix(job_id: str) -> str:
@@ -113,16 +117,26 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
             storage.put_array(key, rgb)
             media.append({"job_id": task.job_id, "index": len(media), "key": key,
                           "ref": item.ref, "source": item.source})
+        analysed_clips = []
+        for ref in clips[:MAX_CLIPS]:
+            try:
+                local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
+                local.write_bytes(_media_bytes(ref))
+                analysed_clips.append({"ref": ref, **dataclasses.asdict(
+                    clip_analysis.analyse_clip(local))})
+            except (VitrinaError, OSError) as exc:
+                warnings.append(f"clip {ref} skipped: {getattr(exc, 'message', exc)}")
     if clips:
-        warnings.append(f"{len(clips)} clip(s) on the page are not used yet: this release "
-                        "builds the video from the page's images")
+        warnings.append(f"{len(clips)} clip(s) on the page were analysed (shots, motion, best "
+                        "parts) but are not cut into the video yet: this release builds it "
+                        "from the page's images")
     if not media:
         raise ingest.NoUsableMedia("the page has no image that could be read"
                                    + (f" ({'; '.join(warnings)})" if warnings else ""))
     page_key = f"{base}/page.json"
     storage.put_json(settings().output_bucket, page_key, dataclasses.asdict(page))
     return {"page_key": page_key, "title": page.title, "language": page.language,
-            "media": media, "warnings": warnings}
+            "media": media, "clips": analysed_clips, "warnings": warnings}
 
 
 def analyse_media(item: MediaItem) -> dict[str, Any]:

@@ -1,0 +1,161 @@
+"""Video stage 2 for clips: shot boundaries, camera motion per shot, and each shot's best part.
+
+A clip is read once, small (160 px wide, greyscale and HSV) and sampled (at most
+``ANALYSIS_FPS`` frames a second, and never more than ``MAX_SECONDS`` of it, so an hours-long
+upload costs what a few minutes do). Cuts follow PySceneDetect's content detector (the mean
+change of hue, saturation and value between frames against a threshold) plus fades through
+black; motion comes from dense optical flow between sampled frames.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vitrina.errors import InputError
+from vitrina.video.encode import ffmpeg_exe
+from vitrina.video.probe import UnreadableVideo, probe
+
+WIDTH = 160
+ANALYSIS_FPS = 10.0
+MAX_SECONDS = 300.0
+CUT_THRESHOLD = 27.0  # PySceneDetect ContentDetector's default, on the same 0..255 scale
+MIN_SHOT_S = 0.5
+BLACK = 12.0  # mean value below which a frame is part of a fade to black
+
+
+@dataclass(frozen=True)
+class ClipShot:
+    start: float
+    end: float
+    motion: str  # push | pull | pan-left | pan-right | tilt-up | tilt-down | static
+    best: tuple[float, float]  # the steadiest, sharpest stretch of the shot (seconds)
+    sharpness: float
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    duration: float
+    fps: float
+    width: int
+    height: int
+    analysed_s: float  # how much of it was read (capped for long clips)
+    cuts: tuple[float, ...]  # times where a new shot starts (not 0)
+    shots: tuple[ClipShot, ...]
+
+
+def sample_frames(path: Path, max_seconds: float = MAX_SECONDS,
+                  fps: float = ANALYSIS_FPS) -> tuple[np.ndarray, float, float]:
+    """HSV frames (N x h x 160 x 3, uint8) of the first ``max_seconds``, their rate, and the
+    clip's own frame rate."""
+    info = probe(path)
+    if info.frames == 0:
+        raise UnreadableVideo(f"{path.name} has no video frames")
+    rate = min(fps, info.fps) if info.fps else fps
+    height = max(2, round(info.height * WIDTH / info.width / 2) * 2)
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-t", f"{max_seconds:.3f}",
+               "-i", str(path), "-an", "-vf", f"fps={rate},scale={WIDTH}:{height}",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    size = WIDTH * height * 3
+    count = len(result.stdout) // size
+    if result.returncode != 0 or count == 0:
+        raise UnreadableVideo(f"{path.name} could not be decoded: "
+                              f"{result.stderr.decode(errors='replace')[-300:]}")
+    rgb = np.frombuffer(result.stdout[: count * size], np.uint8).reshape(count, height,
+                                                                        WIDTH, 3)
+    hsv = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2HSV_FULL) for f in rgb])
+    return hsv, rate, info.fps
+
+
+def content_scores(hsv: np.ndarray) -> np.ndarray:
+    """Mean absolute change of H, S and V from the previous frame (0 for the first)."""
+    frames = hsv.astype(np.int16)
+    delta = np.abs(np.diff(frames, axis=0)).reshape(len(frames) - 1, -1, 3).mean(axis=1)
+    return np.concatenate([[0.0], delta.mean(axis=1)])
+
+
+def find_cuts(hsv: np.ndarray, rate: float) -> list[float]:
+    """Content cuts (a jump above the threshold) and the midpoints of fades through black."""
+    scores = content_scores(hsv)
+    values = hsv[..., 2].reshape(len(hsv), -1).mean(axis=1)
+    min_gap = max(1, round(MIN_SHOT_S * rate))
+    cuts: list[int] = []
+    dark = values < BLACK
+    i = 0
+    while i < len(hsv):
+        if dark[i]:
+            j = i
+            while j + 1 < len(hsv) and dark[j + 1]:
+                j += 1
+            if i > 0 and j + 1 < len(hsv):  # a fade between two shots, not the clip's ends
+                cuts.append((i + j + 1) // 2)  # the middle of the dark stretch
+            i = j + 1
+            continue
+        if scores[i] >= CUT_THRESHOLD and not dark[i - 1] and (not cuts or i - cuts[-1]
+                                                               >= min_gap):
+            cuts.append(i)
+        i += 1
+    return [c / rate for c in sorted(set(cuts)) if c > 0]
+
+
+def _motion(grey: list[np.ndarray]) -> str:
+    """Camera move from the median dense flow: its mean (pan/tilt) and divergence (zoom)."""
+    if len(grey) < 2:
+        return "static"
+    dx, dy, div = [], [], []
+    h, w = grey[0].shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    rx, ry = xs - w / 2, ys - h / 2
+    norm = np.sqrt(rx * rx + ry * ry) + 1e-3
+    for a, b in itertools.pairwise(grey):
+        flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 2, 11, 2, 5, 1.1, 0)
+        dx.append(float(np.median(flow[..., 0])))
+        dy.append(float(np.median(flow[..., 1])))
+        div.append(float(np.median((flow[..., 0] * rx + flow[..., 1] * ry) / norm)))
+    mx, my, mz = (float(np.median(v)) for v in (dx, dy, div))
+    if abs(mz) > 0.15 and abs(mz) >= max(abs(mx), abs(my)) * 0.5:
+        return "push" if mz > 0 else "pull"
+    if max(abs(mx), abs(my)) < 0.15:
+        return "static"
+    if abs(mx) >= abs(my):
+        return "pan-left" if mx > 0 else "pan-right"  # content moves right: the camera pans left
+    return "tilt-up" if my > 0 else "tilt-down"
+
+
+def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
+    info = probe(path)
+    hsv, rate, _ = sample_frames(path)
+    analysed = len(hsv) / rate
+    cuts = find_cuts(hsv, rate)
+    bounds = [0.0, *cuts, analysed]
+    grey = [cv2.GaussianBlur(f[..., 2], (3, 3), 0) for f in hsv]
+    shots = []
+    for start, end in itertools.pairwise(bounds):
+        first, last = round(start * rate), max(round(start * rate) + 1, round(end * rate))
+        frames = grey[first:last]
+        lit = [g for g in frames if g.mean() >= BLACK]
+        if not lit:
+            continue
+        # Dark frames (a fade) score nothing, so the best stretch avoids them.
+        sharp = [float(cv2.Laplacian(g, cv2.CV_32F).var()) if g.mean() >= BLACK else 0.0
+                 for g in frames]
+        step = max(1, len(lit) // 8)
+        window = max(1, min(len(frames), round(best_s * rate)))
+        sums = np.convolve(sharp, np.ones(window), mode="valid")
+        best = int(np.argmax(sums)) if len(sums) else 0
+        begin = start + best / rate
+        shots.append(ClipShot(start=round(start, 3), end=round(end, 3),
+                              motion=_motion(lit[::step]),
+                              best=(round(begin, 3), round(min(end, begin + window / rate), 3)),
+                              sharpness=round(float(np.median([v for v in sharp if v])), 2)))
+    if not shots:
+        raise InputError(f"{path.name} shows nothing but black")
+    return ClipInfo(duration=round(info.duration, 3), fps=info.fps, width=info.width,
+                    height=info.height, analysed_s=round(analysed, 3), cuts=tuple(cuts),
+                    shots=tuple(shots))

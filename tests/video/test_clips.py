@@ -1,0 +1,75 @@
+"""Shot boundaries and camera motion in clips, against PySceneDetect on a real clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+from vitrina.video import clips, encode, probe
+
+CLIP = SHARED_DATA / "video" / "pyscenedetect_testvideo" / "testvideo.mp4"
+
+
+@pytest.mark.skipif(not CLIP.is_file(), reason="needs ../shared/data (eval only)")
+def test_shot_boundaries_match_pyscenedetect_on_the_real_clip() -> None:
+    """The clip has three shots joined by fades to black. PySceneDetect puts the scene
+    changes at frames 201 and 382 (its scene list) and its threshold detector at 198 and
+    377 (its regression golden); ours must agree with both within a third of a second."""
+    info = clips.analyse_clip(CLIP)
+    frames = [round(t * info.fps) for t in info.cuts]
+    assert len(frames) == 2 and len(info.shots) == 3
+    for ours, scene_list, golden in zip(frames, (201, 382), (198, 377), strict=True):
+        assert abs(ours - scene_list) <= 10 and abs(ours - golden) <= 10
+    for shot in info.shots:
+        assert shot.start <= shot.best[0] < shot.best[1] <= shot.end
+
+
+def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25) -> Path:
+    h, w = frames[0].shape[:2]
+    with encode.SegmentWriter(path, encode.VideoSpec(w, h, fps)) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+def texture(seed: int, size: tuple[int, int] = (360, 640)) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (size[0] // 90, size[1] // 90, 3), dtype=np.uint8)
+    import cv2
+
+    return cv2.GaussianBlur(cv2.resize(small, (size[1], size[0]),
+                                       interpolation=cv2.INTER_CUBIC), (7, 7), 0)
+
+
+def test_a_hard_cut_and_the_motion_of_each_shot(tmp_path: Path) -> None:
+    import cv2
+
+    big = texture(1, (720, 1280))
+    pan = [big[180:540, 300 + 3 * i:940 + 3 * i] for i in range(50)]  # content moves left
+    push = []
+    for i in range(50):
+        scale = 1 + 0.01 * i
+        matrix = cv2.getRotationMatrix2D((640, 360), 0, scale)
+        push.append(cv2.warpAffine(texture(2, (720, 1280)), matrix, (1280, 720))[180:540,
+                                                                                  320:960])
+    still = [texture(3)] * 50
+    path = write_clip(tmp_path / "clip.mp4", pan + push + still)
+    info = clips.analyse_clip(path)
+    assert [round(c, 1) for c in info.cuts] == [2.0, 4.0]
+    assert [s.motion for s in info.shots] == ["pan-right", "push", "static"]
+
+
+def test_long_clips_are_read_only_up_to_the_cap(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "long.mp4", [texture(i % 3) for i in range(150)])
+    hsv, rate, fps = clips.sample_frames(path, max_seconds=2.0)
+    assert fps == 25 and rate == clips.ANALYSIS_FPS and len(hsv) == 20
+    assert probe.probe(path).frames == 150
+
+
+def test_a_corrupt_clip_is_named(tmp_path: Path) -> None:
+    (tmp_path / "bad.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+    with pytest.raises(probe.UnreadableVideo):
+        clips.analyse_clip(tmp_path / "bad.mp4")
