@@ -23,6 +23,7 @@ from moviepy import (
     CompositeVideoClip,
     ImageClip,
     TextClip,
+    VideoFileClip,
     vfx,
 )
 from PIL import Image
@@ -44,13 +45,25 @@ def ken_burns(image: np.ndarray, shot: dict, size: tuple[int, int]):
     return clip
 
 
+def footage(shot: dict, size: tuple[int, int]):
+    left, top, right, bottom = shot["crop_from"]
+    clip = VideoFileClip(shot["clip"], audio=False).subclipped(
+        shot["clip_start"], shot["clip_start"] + shot["duration"])
+    clip = clip.cropped(x1=left, y1=top, x2=right, y2=bottom).resized(size)
+    clip = clip.with_start(shot["start"])
+    if shot["transition_s"] > 0:
+        clip = clip.with_effects([vfx.CrossFadeIn(shot["transition_s"])])
+    return clip
+
+
 def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
     size = (spec["width"], spec["height"])
     started = time.perf_counter()
     images = [np.asarray(Image.open(p).convert("RGB")) for p in spec["images"]]
-    layers = [ken_burns(images[s["source"]], s, size) for s in spec["shots"]]
+    layers = [footage(s, size) if "clip" in s else ken_burns(images[s["source"]], s, size)
+              for s in spec["shots"]]
     for caption in spec["captions"]:
         left, _, right, bottom = caption["box"]
         text = TextClip(font=caption["font"], text=caption["text"],

@@ -9,6 +9,7 @@ Prints medians; nothing here is asserted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -35,29 +36,34 @@ def median(values: list[float]) -> float:
 def storyboard(template: str):
     from vitrina.imaging import decode_image
     from vitrina.video import analyse, captions, ingest, music, script, soundtrack
+    from vitrina.video import clips as clip_analysis
 
     page = ingest.from_file(PAGE)
     images = [decode_image(Path(m.ref).read_bytes()).rgb for m in page.media
               if m.kind == "image"]
     infos = analyse.analyse_images(images)
+    clip_paths = [Path(m.ref) for m in page.media if m.kind == "video"]
+    clips = [{"key": str(p), **dataclasses.asdict(clip_analysis.analyse_clip(p))}
+             for p in clip_paths]
     lines = captions.generate(page)
     style = soundtrack.choose_style(page, images[0], "medium")
     track = music.synthesise(style, DURATION + 0.5,
                              bpm=soundtrack.fit_tempo(style, "medium", DURATION))
     board = script.plan(infos, lines, list(track.beats), duration=DURATION, aspect="16:9",
-                        rhythm="medium", template=template, fps=FPS, size=SIZE, images=images)
-    return board, images, track
+                        rhythm="medium", template=template, fps=FPS, size=SIZE, images=images,
+                        clips=clips)
+    return board, images, track, clip_paths
 
 
-def render_once(board, images, wav: Path, out: Path) -> float:
+def render_once(board, images, clip_paths: list[Path], wav: Path, out: Path) -> float:
     from vitrina.video import render
 
     started = time.perf_counter()
-    render.render(board, images, out, music=wav, workers=os.cpu_count())
+    render.render(board, images, out, music=wav, workers=os.cpu_count(), clip_paths=clip_paths)
     return time.perf_counter() - started
 
 
-def moviepy_spec(board, images, wav: Path, tmp: Path) -> Path:
+def moviepy_spec(board, images, clip_paths: list[Path], wav: Path, tmp: Path) -> Path:
     """The same shots, timings, crossfades, captions and music for MoviePy; the text cards go
     in as pictures (drawn by vitrina), which only saves MoviePy work."""
     from vitrina.fonts import font_path
@@ -71,6 +77,11 @@ def moviepy_spec(board, images, wav: Path, tmp: Path) -> Path:
     for shot in board.shots:
         source = shot.source
         crop_from, crop_to = shot.crop_from, shot.crop_to
+        if shot.clip is not None:
+            shots.append({"clip": str(clip_paths[shot.clip]), "clip_start": shot.clip_start,
+                          "start": shot.start, "duration": shot.duration,
+                          "crop_from": list(crop_from), "transition_s": shot.transition_s})
+            continue
         if shot.card is not None:
             paths.append(str(tmp / f"card{len(paths)}.png"))
             Image.fromarray(_card_base(shot.card, (board.width, board.height))).save(paths[-1])
@@ -121,13 +132,13 @@ def main() -> None:
         results = {}
         for label, template in (("simple (Ken Burns, crossfades)", "kenburns"),
                                 ("complex (split screens, cards)", "split")):
-            board, images, track = storyboard(template)
+            board, images, track, clip_paths = storyboard(template)
             wav = tmp / f"{template}.wav"
             music.write_wav(track, wav)
-            render_once(board, images, wav, tmp / "warm.mp4")
-            times = [render_once(board, images, wav, tmp / f"{template}.mp4")
+            render_once(board, images, clip_paths, wav, tmp / "warm.mp4")
+            times = [render_once(board, images, clip_paths, wav, tmp / f"{template}.mp4")
                      for _ in range(args.runs)]
-            results[template] = (board, images, wav, median(times))
+            results[template] = (board, images, clip_paths, wav, median(times))
             target = 5 if template == "kenburns" else 10
             print(f"render, {label}: median {median(times):.2f} s (target <= {target} s)")
 
@@ -146,8 +157,8 @@ def main() -> None:
         if not MOVIEPY_PYTHON.exists():
             print("MoviePy: .venv-moviepy missing (make bench-video creates it); skipped")
             return
-        board, images, wav, ours = results["kenburns"]
-        spec = moviepy_spec(board, images, wav, tmp)
+        board, images, clip_paths, wav, ours = results["kenburns"]
+        spec = moviepy_spec(board, images, clip_paths, wav, tmp)
         theirs = []
         for _ in range(args.runs):
             out = subprocess.run([str(MOVIEPY_PYTHON), str(ROOT / "bench/moviepy_runner.py"),

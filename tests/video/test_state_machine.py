@@ -44,8 +44,9 @@ def test_sample_page_to_video_in_every_aspect(engine, aspect: str, size: tuple[i
     assert (report["probe"]["width"], report["probe"]["height"]) == size
     assert report["probe"]["frames"] == 150 and report["probe"]["audio_codec"] == "aac"
     assert report["cuts"] and not report["off_beat_cuts"]
-    assert any("clip" in w for w in report["warnings"])  # the page's clip: analysed, not cut
     board = storage.get_json(settings().output_bucket, report["outputs"]["storyboard"])
+    clip_shots = [s for s in board["storyboard"]["shots"] if s["clip"] is not None]
+    assert len(clip_shots) == 1 and board["clips"][0]["shots"]  # the page's clip, cut in
     texts = " ".join(c["text"] for c in board["captions"])
     assert "单一产地" in texts and "立即购买" in texts
     facts = " ".join(f["text"] for f in storage.get_json(

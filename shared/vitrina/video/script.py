@@ -7,6 +7,7 @@ ratio, and pans across it where it is wider than the frame.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,10 +90,40 @@ def _groups(beats: list[float], start: float, end: float, size: int) -> list[flo
     return inside[::size]
 
 
+def centre_crop(width: int, height: int, aspect: float) -> Box:
+    if width / height > aspect:
+        w = height * aspect
+        return (width - w) / 2, 0.0, (width + w) / 2, float(height)
+    h = width / aspect
+    return 0.0, (height - h) / 2, float(width), (height + h) / 2
+
+
+def clip_picks(clips: list[dict]) -> list[tuple[int, dict, dict]]:
+    """Each clip's best shot (moving before static, then sharpest): (clip, clip info, shot)."""
+    picks = []
+    for index, clip in enumerate(clips):
+        if clip.get("shots"):
+            shot = max(clip["shots"], key=lambda s: (s["motion"] != "static", s["sharpness"]))
+            picks.append((index, clip, shot))
+    return picks
+
+
+def _sequence(usable: list[int], clips: int) -> list[tuple[str, int]]:
+    """Overview of every image with a clip after each (while they last), then details."""
+    sequence: list[tuple[str, int]] = []
+    for n, image in enumerate(usable):
+        sequence.append(("overview", image))
+        if n < clips:
+            sequence.append(("clip", n))
+    sequence += [("clip", n) for n in range(len(usable), clips)]
+    return sequence + [("detail", image) for image in usable]
+
+
 def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, duration: float,
          aspect: str = "16:9", rhythm: str = "medium", template: str = "kenburns",
          fps: int = 25, size: tuple[int, int] | None = None,
-         images: list[np.ndarray] | None = None) -> Storyboard:
+         images: list[np.ndarray] | None = None, clips: list[dict] | None = None
+         ) -> Storyboard:
     check_request(duration, aspect, rhythm, template)
     width, height = size or SIZES[aspect]
     usable = [i for i, info in enumerate(infos) if info.usable]
@@ -113,9 +144,11 @@ def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, durat
     card_starts.sort()
     photo_end = card_starts[0]
 
+    picks = clip_picks(clips or [])
+    sequence = _sequence(usable, len(picks))
     per_shot = RHYTHMS[rhythm]
     cuts = _groups(beats, 0.0, photo_end, per_shot)
-    while len(cuts) > 2 * len(usable) and per_shot < 16:  # never show a picture a third time
+    while len(cuts) > len(sequence) and per_shot < 16:  # nothing is shown a third time
         per_shot *= 2
         cuts = _groups(beats, 0.0, photo_end, per_shot)
     cuts = [0.0, *cuts[1:]]
@@ -124,29 +157,36 @@ def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, durat
     dark = with_lightness(palette.vivid, 14, 0.7) if palette else (20, 20, 24)
     deep = with_lightness(palette.vivid, 32, 0.9) if palette else (70, 20, 30)
     shots: list[Shot] = []
-    order = usable + usable  # every image once as an overview, then once as a detail
     points = iter(line for line in lines if line.kind in ("headline", "point"))
     safe = SafeArea.for_size(width, height)
     short = min(width, height)
     caption_box = (safe.box[0], safe.box[1] + (safe.box[3] - safe.box[1]) * 2 // 3,
                    safe.box[2], safe.box[3])
     captions: list[Caption] = []
+    slots = itertools.cycle(sequence)
     for n, start in enumerate(cuts):
         end = cuts[n + 1] if n + 1 < len(cuts) else photo_end
-        index = order[n % len(order)]
-        info = infos[index]
-        wide, close = fit_crop(info.width, info.height,
-                               (width / 2 if split else width) / height, info.subject)
-        detail = n >= len(usable)
-        crop_from, crop_to = (close, _tighter(close, push)) if detail else (
-            (wide, close) if n % 2 == 0 else (close, wide))
-        second = None
-        if split and len(usable) > 1 and n % 3 == 2:
-            second = order[(n + 1) % len(order)]
-        shots.append(Shot(index, start, end - start, crop_from, crop_to,
-                          transition if n else "cut",
-                          min(transition_beats * beat, (end - start) / 2) if n else 0.0,
-                          second=second))
+        kind, index = next(slots)
+        while kind == "clip" and picks[index][2]["end"] - picks[index][2]["best"][0] < end - start:
+            kind, index = next(slots)  # this clip's best stretch is too short for the slot
+        entering = (transition if n else "cut",
+                    min(transition_beats * beat, (end - start) / 2) if n else 0.0)
+        if kind == "clip":
+            number, clip, clip_shot = picks[index]
+            crop = centre_crop(clip["width"], clip["height"], width / height)
+            shots.append(Shot(-1, start, end - start, crop, crop, *entering, clip=number,
+                              clip_start=clip_shot["best"][0]))
+        else:
+            info = infos[index]
+            wide, close = fit_crop(info.width, info.height,
+                                   (width / 2 if split else width) / height, info.subject)
+            crop_from, crop_to = (close, _tighter(close, push)) if kind == "detail" else (
+                (wide, close) if n % 2 == 0 else (close, wide))
+            second = None
+            if split and len(usable) > 1 and n % 3 == 2:
+                second = usable[(usable.index(index) + 1) % len(usable)]
+            shots.append(Shot(index, start, end - start, crop_from, crop_to, *entering,
+                              second=second))
         line = next(points, None)
         if line is not None:
             captions.append(Caption(line.text, start + 0.1, end - 0.1, caption_box,

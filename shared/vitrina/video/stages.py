@@ -122,14 +122,13 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
             try:
                 local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
                 local.write_bytes(_media_bytes(ref))
-                analysed_clips.append({"ref": ref, **dataclasses.asdict(
-                    clip_analysis.analyse_clip(local))})
+                info = dataclasses.asdict(clip_analysis.analyse_clip(local))
+                key = f"{base}/clips/{len(analysed_clips):03d}.mp4"
+                storage.put_bytes(settings().output_bucket, key, local.read_bytes(),
+                                  "video/mp4")
+                analysed_clips.append({"ref": ref, "key": key, **info})
             except (VitrinaError, OSError) as exc:
                 warnings.append(f"clip {ref} skipped: {getattr(exc, 'message', exc)}")
-    if clips:
-        warnings.append(f"{len(clips)} clip(s) on the page were analysed (shots, motion, best "
-                        "parts) but are not cut into the video yet: this release builds it "
-                        "from the page's images")
     if not media:
         raise ingest.NoUsableMedia("the page has no image that could be read"
                                    + (f" ({'; '.join(warnings)})" if warnings else ""))
@@ -197,14 +196,17 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     first = next((img for img, info in zip(images, infos, strict=True) if info.usable),
                  images[0])
     music_key, track = _soundtrack(task, page, first, f"{base}/music.wav")
+    clips = ingested.get("clips", [])
     board = script.plan(infos, lines, track["beats"], duration=task.duration,
                         aspect=task.aspect, rhythm=task.rhythm, template=task.template,
-                        fps=task.fps, size=task.size(), images=images)
+                        fps=task.fps, size=task.size(), images=images, clips=clips)
     board_key = f"{base}/storyboard.json"
     storage.put_json(settings().output_bucket, board_key, {
         "storyboard": timeline.to_dict(board),
         "media": [{"index": a["index"], "key": a["key"], "ref": a["ref"],
                    "usable": a["usable"], "reason": a["reason"]} for a in analysed],
+        "clips": [{"key": c["key"], "ref": c["ref"], "cuts": c["cuts"], "shots": c["shots"]}
+                  for c in clips],
         "captions": [dataclasses.asdict(line) for line in lines],
         "track": {**track, "key": music_key},
     })
@@ -222,11 +224,20 @@ def _load_board(key: str) -> tuple[timeline.Storyboard, list[np.ndarray], dict[s
     return timeline.from_dict(doc["storyboard"]), images, doc
 
 
+def _clip_paths(doc: dict[str, Any], folder: Path) -> list[Path]:
+    paths = []
+    for n, clip in enumerate(doc.get("clips", [])):
+        paths.append(folder / f"clip-{n:03d}.mp4")
+        paths[-1].write_bytes(storage.get_bytes(settings().output_bucket, clip["key"]))
+    return paths
+
+
 def render_part(item: SegmentItem) -> dict[str, Any]:
-    board, images, _ = _load_board(item.storyboard_key)
+    board, images, doc = _load_board(item.storyboard_key)
     key = f"{prefix(item.job_id)}/segments/{item.index:03d}.mp4"
     with tempfile.TemporaryDirectory() as tmp:
-        path = render.render_segment(board, images, item.frames, Path(tmp) / "segment.mp4")
+        path = render.render_segment(board, images, item.frames, Path(tmp) / "segment.mp4",
+                                     _clip_paths(doc, Path(tmp)))
         storage.put_bytes(settings().output_bucket, key, path.read_bytes(), "video/mp4")
     return {**item.model_dump(mode="json"), "key": key}
 
@@ -243,12 +254,13 @@ def _png(rgb: np.ndarray) -> bytes:
     return encode_png(rgb, compress_level=6)
 
 
-def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray]) -> np.ndarray:
+def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray],
+                  clips: timeline.ClipFrames) -> np.ndarray:
     """One frame from the middle of every shot, in a grid."""
     thumbs = []
     for shot in board.shots:
         frame = timeline.frame_at(board, images, round((shot.start + shot.duration / 2) *
-                                                       board.fps))
+                                                       board.fps), clips)
         thumbs.append(cv2.resize(frame, (320, max(2, round(320 * board.height / board.width))),
                                  interpolation=cv2.INTER_AREA))
     columns = min(4, len(thumbs))
@@ -264,8 +276,9 @@ def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray]) -> np.nd
 def join_video(request: JoinRequest) -> dict[str, Any]:
     task, base = request.task, prefix(request.task.job_id)
     bucket = settings().output_bucket
-    board, images, _ = _load_board(request.script["storyboard_key"])
+    board, images, doc = _load_board(request.script["storyboard_key"])
     with tempfile.TemporaryDirectory() as tmp:
+        clips = timeline.ClipFrames(_clip_paths(doc, Path(tmp)), board.fps)
         paths = []
         for segment in sorted(request.segments, key=lambda s: s["index"]):
             path = Path(tmp) / f"{segment['index']:03d}.mp4"
@@ -282,9 +295,10 @@ def join_video(request: JoinRequest) -> dict[str, Any]:
                 "storyboard": f"{base}/storyboard.json",
                 "storyboard_png": f"{base}/storyboard.png"}
         storage.put_bytes(bucket, keys["video"], out.read_bytes(), "video/mp4")
-    poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps))
+        poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps), clips)
+        sheet = contact_sheet(board, images, clips)
+        clips.close()
     storage.put_bytes(bucket, keys["poster"], _jpeg(poster), "image/jpeg")
-    sheet = contact_sheet(board, images)
     storage.put_bytes(bucket, keys["storyboard_png"], _png(sheet), "image/png")
     return {"job_id": task.job_id, "outputs": keys}
 

@@ -8,8 +8,10 @@ in any order and that join into one video.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -46,6 +48,8 @@ class Shot:
     transition_s: float = 0.0
     card: Card | None = None  # a text card instead of a photo
     second: int | None = None  # split screen: this image on the right half, same motion
+    clip: int | None = None  # a stretch of the storyboard's clip instead of a photo
+    clip_start: float = 0.0  # where in the clip the shot starts (seconds)
 
     @property
     def end(self) -> float:
@@ -93,7 +97,54 @@ def _ease(x: float) -> float:
     return x * x * (3 - 2 * x)
 
 
-def _view(images: list[np.ndarray], shot: Shot, t: float, size: tuple[int, int]) -> np.ndarray:
+class ClipFrames:
+    """Frames of the storyboard's clips, decoded by ffmpeg at the output's rate, already
+    cropped and scaled. Segments ask for consecutive frames, so each clip keeps one reader
+    open and only reopens (seeking) when asked for another moment."""
+
+    def __init__(self, paths: list[Path], fps: int) -> None:
+        self.paths, self.fps = paths, fps
+        self._readers: dict[tuple[int, Box, tuple[int, int]], tuple[Any, float]] = {}
+
+    def frame(self, clip: int, t: float, crop: Box, size: tuple[int, int]) -> np.ndarray:
+        key = (clip, crop, size)
+        reader = self._readers.get(key)
+        if reader is None or abs(reader[1] - t) > 0.5 / self.fps:
+            if reader is not None:
+                reader[0].kill()
+            reader = (self._open(clip, t, crop, size), t)
+        process, _ = reader
+        width, height = size
+        data = process.stdout.read(width * height * 3)
+        if len(data) < width * height * 3:
+            raise ValueError(f"clip {clip} ended before {t:.2f} s")
+        self._readers[key] = (process, t + 1 / self.fps)
+        return np.frombuffer(data, np.uint8).reshape(height, width, 3).copy()
+
+    def _open(self, clip: int, t: float, crop: Box, size: tuple[int, int]) -> Any:
+        from vitrina.video.encode import ffmpeg_exe
+
+        left, top, right, bottom = (round(v) for v in crop)
+        filters = (f"fps={self.fps},crop={right - left}:{bottom - top}:{left}:{top},"
+                   f"scale={size[0]}:{size[1]}")
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{t:.3f}",
+                   "-i", str(self.paths[clip]), "-an", "-vf", filters, "-f", "rawvideo",
+                   "-pix_fmt", "rgb24", "-"]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def close(self) -> None:
+        for process, _ in self._readers.values():
+            process.kill()
+            process.wait()
+        self._readers.clear()
+
+
+def _view(images: list[np.ndarray], shot: Shot, t: float, size: tuple[int, int],
+          clips: ClipFrames | None = None) -> np.ndarray:
+    if shot.clip is not None:
+        if clips is None:
+            raise ValueError("a clip shot needs the storyboard's clips")
+        return clips.frame(shot.clip, shot.clip_start + (t - shot.start), shot.crop_from, size)
     if shot.card is not None:
         return _card(shot.card, size, (t - shot.start) / max(shot.duration, 1e-6)).copy()
     if shot.second is not None:
@@ -217,14 +268,15 @@ def _draw_caption(frame: np.ndarray, caption: Caption, t: float) -> None:
     frame[y0:y1, x0:x1] = np.clip(out * 255 + 0.5, 0, 255).astype(np.uint8)
 
 
-def frame_at(board: Storyboard, images: list[np.ndarray], index: int) -> np.ndarray:
+def frame_at(board: Storyboard, images: list[np.ndarray], index: int,
+             clips: ClipFrames | None = None) -> np.ndarray:
     """Frame ``index`` of the storyboard, RGB uint8 at the output size."""
     t = index / board.fps
     size = (board.width, board.height)
     shot, previous, progress = board.shot_at(t)
-    frame = _view(images, shot, t, size)
+    frame = _view(images, shot, t, size, clips)
     if previous is not None:
-        frame = _blend(_view(images, previous, t, size), frame, shot, progress)
+        frame = _blend(_view(images, previous, t, size, clips), frame, shot, progress)
     frame = np.ascontiguousarray(frame)
     for caption in board.captions:
         if caption.start <= t < caption.end:
