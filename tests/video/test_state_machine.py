@@ -51,6 +51,7 @@ def test_sample_page_to_video_in_every_aspect(engine, aspect: str, size: tuple[i
     assert "单一产地" in texts and "立即购买" in texts
     facts = " ".join(f["text"] for f in storage.get_json(
         settings().output_bucket, f"videos/{job_id}/page.json")["facts"])
+    facts += " ".join(t for m in board["media"] for t in m["text"])  # read off the images
     for caption in board["captions"]:
         if caption["kind"] in ("headline", "point"):  # every claim is the page's own words
             assert caption["text"] in facts or caption["text"] in facts.replace(" ", "")

@@ -1,4 +1,5 @@
-"""Video stage 2 for images: sharpness, resolution, near-duplicates and the subject's box.
+"""Video stage 2 for images: sharpness, resolution, near-duplicates, the subject's box and
+the text printed on them.
 
 The subject comes from the same U^2-Net saliency that the matting product uses; the script
 stage keeps it in frame whatever the aspect ratio.
@@ -12,6 +13,7 @@ import cv2
 import numpy as np
 
 from vitrina.matting import segment
+from vitrina.video import ocr
 
 MIN_SIDE = 240  # smaller images look like mush at video sizes
 MIN_SHARPNESS = 12.0  # variance of the Laplacian on a 512 px copy; below it the image is blurred
@@ -27,6 +29,7 @@ class ImageInfo:
     subject: tuple[int, int, int, int]  # left, top, right, bottom in source pixels
     usable: bool
     reason: str  # why it is not usable ("" when it is)
+    text: tuple[str, ...] = ()  # text printed on the image (OCR), most prominent first
 
 
 def phash(rgb: np.ndarray) -> int:
@@ -73,5 +76,6 @@ def analyse_images(images: list[np.ndarray]) -> list[ImageInfo]:
             if twin is not None:
                 reason = f"near-duplicate of image {twin}"
         box = subject_box(rgb) if not reason else (0, 0, w, h)
-        infos.append(ImageInfo(w, h, round(sharp, 2), hashed, box, not reason, reason))
+        text = tuple(line.text for line in ocr.read_text(rgb)) if not reason else ()
+        infos.append(ImageInfo(w, h, round(sharp, 2), hashed, box, not reason, reason, text))
     return infos

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from vitrina.video.analyse import ImageInfo
 from vitrina.video.ingest import Fact, ProductPage
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£",
@@ -74,6 +75,7 @@ def generate(page: ProductPage, points: int = 4) -> list[Line]:
     lines = [Line(shorten(page.title, language), "headline",
                   (_ref(title_fact),) if title_fact else ("title@page",))]
     candidates = [f for f in page.facts if f.kind == "bullet"]
+    candidates += [f for f in page.facts if f.kind == "ocr"]
     candidates += [f for f in page.facts if f.kind == "attribute"]
     candidates += [f for f in page.facts if f.kind == "description"]
     seen = {lines[0].text}
@@ -96,6 +98,22 @@ def generate(page: ProductPage, points: int = 4) -> list[Line]:
     lines.append(Line(f"{RECOMMEND[language]}{separator}{subject}", "recommendation", sources))
     lines.append(Line(CTA[language], "cta", ("cta@vitrina",)))
     return lines
+
+
+def with_printed_text(page: ProductPage, infos: list[ImageInfo], per_image: int = 2
+                      ) -> ProductPage:
+    """The page plus the most prominent lines printed on its usable images, as facts that
+    name the image they were read from."""
+    known = {f.text for f in page.facts}
+    extra = []
+    for index, info in enumerate(infos):
+        if not info.usable:
+            continue
+        for text in info.text[:per_image]:
+            if text not in known and not _NUMBER.fullmatch(text):
+                known.add(text)
+                extra.append(Fact("ocr", text, f"ocr:image{index}"))
+    return replace(page, facts=page.facts + tuple(extra))
 
 
 class TextBackend(Protocol):

@@ -152,7 +152,7 @@ def _page(key: str) -> ingest.ProductPage:
 
 def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
     fields = {f.name for f in dataclasses.fields(analyse.ImageInfo)}
-    return [analyse.ImageInfo(**{k: (tuple(v) if k == "subject" else v)
+    return [analyse.ImageInfo(**{k: (tuple(v) if k in ("subject", "text") else v)
                                  for k, v in a.items() if k in fields}) for a in analysed]
 
 
@@ -188,10 +188,10 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     task = request.task
     base = prefix(task.job_id)
     ingested = task.model_extra["ingested"]  # type: ignore[index]
-    page = _page(ingested["page_key"])
-    lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
     analysed = sorted(request.analysed, key=lambda a: a["index"])
     infos = _infos(analysed)
+    page = captions.with_printed_text(_page(ingested["page_key"]), infos)
+    lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
     images = [storage.get_array(a["key"]) for a in analysed]
     first = next((img for img, info in zip(images, infos, strict=True) if info.usable),
                  images[0])
@@ -204,7 +204,8 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     storage.put_json(settings().output_bucket, board_key, {
         "storyboard": timeline.to_dict(board),
         "media": [{"index": a["index"], "key": a["key"], "ref": a["ref"],
-                   "usable": a["usable"], "reason": a["reason"]} for a in analysed],
+                   "usable": a["usable"], "reason": a["reason"], "text": a.get("text", [])}
+                  for a in analysed],
         "clips": [{"key": c["key"], "ref": c["ref"], "cuts": c["cuts"], "shots": c["shots"]}
                   for c in clips],
         "captions": [dataclasses.asdict(line) for line in lines],
