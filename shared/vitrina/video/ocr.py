@@ -38,8 +38,10 @@ def _engine():
         from rapidocr import RapidOCR
     except ImportError as exc:
         raise ModelUnavailable("OCR needs the rapidocr package: pip install rapidocr") from exc
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    return RapidOCR(params={"Global.log_level": "warning"})
+    engine = RapidOCR(params={"Global.log_level": "error"})
+    # "no text found" is the usual answer for a product photo, not a warning.
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return engine
 
 
 def read_text(rgb: np.ndarray) -> list[TextLine]:
