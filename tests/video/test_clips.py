@@ -73,3 +73,25 @@ def test_a_corrupt_clip_is_named(tmp_path: Path) -> None:
     (tmp_path / "bad.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
     with pytest.raises(probe.UnreadableVideo):
         clips.analyse_clip(tmp_path / "bad.mp4")
+
+
+def test_the_best_stretch_is_steady_and_the_subject_is_found(tmp_path: Path) -> None:
+    """A shot of the sample coffee cup whose first half shakes: its best three seconds lie
+    in the steady half, and the cup's box is found in the clip's own pixels."""
+    import cv2
+
+    from tests.conftest import ROOT
+
+    cup = cv2.cvtColor(cv2.imread(str(ROOT / "samples" / "coffee.png")), cv2.COLOR_BGR2RGB)
+    frame = cv2.resize(cup, (640, 360)) if cup.shape[:2] != (360, 640) else cup
+    rng = np.random.default_rng(0)
+    shaky = [np.roll(frame, tuple(rng.integers(-12, 13, 2)), axis=(0, 1)) for _ in range(75)]
+    steady = [np.roll(frame, (0, i // 5), axis=(0, 1)) for i in range(100)]  # a slow pan
+    info = clips.analyse_clip(write_clip(tmp_path / "cup.mp4", shaky + steady))
+    assert len(info.shots) == 1
+    shot = info.shots[0]
+    assert shot.best[0] >= 3.0 - 0.1 and shot.steadiness > 0.8 and shot.score == 1.0
+    assert shot.subject is not None
+    left, top, right, bottom = shot.subject
+    assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360
+    assert (right - left) * (bottom - top) < 0.85 * 640 * 360

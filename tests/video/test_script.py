@@ -115,3 +115,21 @@ def test_the_style_follows_the_product_and_the_tempo_fits_whole_bars() -> None:
     assert soundtrack.choose_style(phone, grey, "medium") == "electronic"
     bpm = soundtrack.fit_tempo("upbeat", "medium", 15.0)
     assert abs((15.0 * bpm / 60 / 4) - round(15.0 * bpm / 60 / 4)) < 1e-6
+
+
+def test_a_clip_slot_widens_its_best_stretch_inside_the_shot() -> None:
+    shot = {"start": 2.0, "end": 10.0, "best": (7.0, 10.0)}
+    assert script.clip_window(shot, 2.0) == 7.0  # the best stretch itself
+    assert script.clip_window(shot, 5.0) == pytest.approx(10.0 - script.CLIP_MARGIN_S - 5.0)
+    assert script.clip_window({**shot, "best": (4.0, 6.0)}, 4.0) == 3.0  # widened evenly
+    assert script.clip_window(shot, 8.0) is None  # longer than the shot: not this clip
+
+
+def test_a_clip_is_cropped_around_its_subject() -> None:
+    """A 16:9 clip in a 9:16 video: the crop follows the subject at the right, inside."""
+    crop = script.centre_crop(1280, 720, 9 / 16, (1000, 200, 1200, 600))
+    left, top, right, bottom = crop
+    assert (top, bottom) == (0, 720) and right - left == pytest.approx(405)
+    assert left <= 1000 and 1200 <= right <= 1280
+    assert script.centre_crop(1280, 720, 9 / 16) == pytest.approx(
+        (437.5, 0, 842.5, 720))  # no subject: the middle

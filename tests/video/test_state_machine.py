@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT
@@ -69,3 +70,79 @@ def test_bad_request_and_bad_page_end_as_named_errors(engine, tmp_path: Path) ->
     report = storage.get_json(settings().output_bucket, report_key("vid-empty"))
     assert execution.status == "FAILED" and report["error"]["type"] == "NoUsableMedia"
     assert json.dumps(report)  # the report is plain JSON a client can read
+
+
+def test_a_page_with_only_a_clip_makes_a_video_from_it(engine) -> None:
+    """No image at all: the clip's best moment becomes the picture, and the clip is cut in."""
+    prefix = "uploads/vid-cliponly/assets/"
+    page = ("<html lang='en'><head><title>Espresso cup</title></head><body><main>"
+            "<h1>Espresso cup</h1><ul><li>Double-walled glass keeps it hot</li></ul>"
+            "<video src='cup.mp4'></video></main></body></html>")
+    storage.put_bytes(settings().input_bucket, prefix + "index.html", page.encode(), "text/html")
+    storage.put_bytes(settings().input_bucket, prefix + "cup.mp4",
+                      (SAMPLE / "cup.mp4").read_bytes(), "video/mp4")
+    task = {"job_id": "vid-cliponly", "duration": 5.0, "width": 320,
+            "page": {"bucket": settings().input_bucket, "key": prefix + "index.html"}}
+    execution = engine.run("VideoStateMachine", {"task": task}, timeout_s=600)
+    report = storage.get_json(settings().output_bucket, report_key("vid-cliponly"))
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert report["passed"], json.dumps(report)
+    board = storage.get_json(settings().output_bucket, report["outputs"]["storyboard"])
+    assert board["media"] and all("cup.mp4#t=" in m["ref"] for m in board["media"])
+    shots = board["storyboard"]["shots"]
+    assert any(s["clip"] is not None for s in shots)
+    assert any(s["clip"] is None and s["card"] is None for s in shots)
+    assert any("Double-walled" in c["text"] for c in board["captions"])
+
+
+def test_the_manifest_music_is_decoded_and_cut_on(engine, tmp_path: Path) -> None:
+    """A manifest's own track, as AAC in M4A: its beats are found and the cuts land on them."""
+    import subprocess
+
+    from vitrina.video import encode, music
+
+    track = music.synthesise("upbeat", 9.0, bpm=100.0, seed=3)
+    music.write_wav(track, tmp_path / "t.wav")
+    subprocess.run([encode.ffmpeg_exe(), "-loglevel", "error", "-i", str(tmp_path / "t.wav"),
+                    "-c:a", "aac", str(tmp_path / "t.m4a")], check=True)
+    prefix = "uploads/vid-usermusic/assets/"
+    manifest = {"title": "Espresso", "images": ["crema.jpg", "spoon.jpg"], "music": "t.m4a",
+                "texts": ["Fresh roast every week"]}
+    for name, data in {"manifest.json": json.dumps(manifest).encode(),
+                       "crema.jpg": (SAMPLE / "crema.jpg").read_bytes(),
+                       "spoon.jpg": (SAMPLE / "spoon.jpg").read_bytes(),
+                       "t.m4a": (tmp_path / "t.m4a").read_bytes()}.items():
+        storage.put_bytes(settings().input_bucket, prefix + name, data, "")
+    task = {"job_id": "vid-usermusic", "duration": 6.0, "width": 320, "assets_prefix": prefix,
+            "manifest": {"bucket": settings().input_bucket, "key": prefix + "manifest.json"}}
+    execution = engine.run("VideoStateMachine", {"task": task}, timeout_s=600)
+    report = storage.get_json(settings().output_bucket, report_key("vid-usermusic"))
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert report["passed"], json.dumps(report["checks"])
+    assert report["track"]["style"] == "user" and abs(report["track"]["bpm"] - 100) < 2
+    beat = 60 / 100
+    for cut in report["measured_cuts"]:  # on the track's own grid, within one frame
+        assert abs(cut / beat - round(cut / beat)) * beat <= 1 / 25 + 0.02
+
+
+@pytest.mark.parametrize(("audio", "error"), [
+    ("silent", "SilentAudio"), ("short", "AudioTooShort"), ("empty", "AudioTooShort"),
+    ("picture", "InputError")])
+def test_unusable_music_is_a_named_error_before_any_work(engine, tmp_path: Path, audio: str,
+                                                         error: str) -> None:
+    from vitrina.video import music
+
+    rate = 44_100
+    samples = {"silent": np.zeros((rate * 5, 2), np.float32),
+               "short": music.synthesise("upbeat", 5.0, bpm=100.0).samples[:rate]}.get(audio)
+    if samples is not None:
+        music.write_wav(music.Track(samples, rate, 100.0, (), (), "test"), tmp_path / "m.wav")
+        data = (tmp_path / "m.wav").read_bytes()
+    else:
+        data = b"" if audio == "empty" else (SAMPLE / "crema.jpg").read_bytes()
+    key = f"uploads/vid-music-{audio}/music.wav"
+    storage.put_bytes(settings().input_bucket, key, data, "audio/wav")
+    execution, report = run(engine, f"vid-music-{audio}", music=key)
+    assert execution.status == "FAILED" and report["error"]["type"] == error
+    assert report["error"]["message"]
+    assert storage.list_keys(settings().output_bucket, f"videos/vid-music-{audio}/media/") == []

@@ -27,6 +27,11 @@ MAX_SECONDS = 300.0
 CUT_THRESHOLD = 27.0  # PySceneDetect ContentDetector's default, on the same 0..255 scale
 MIN_SHOT_S = 0.5
 BLACK = 12.0  # mean value below which a frame is part of a fade to black
+SHAKE_PX = 2.0  # a change of camera shift this big (at 160 px) halves a frame's steadiness
+SHAKE_FLOOR_PX = 0.5  # below this, a change of shift is measurement noise
+SUBJECT_SHOTS = 4  # shots per clip checked for a subject (one U^2-Net run each)
+SUBJECT_MAX_SHARE = 0.85  # a "subject" filling more of the frame than this is the background
+NO_SUBJECT = 0.5  # a shot with no subject is worth half as much
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ class ClipShot:
     motion: str  # push | pull | pan-left | pan-right | tilt-up | tilt-down | static
     best: tuple[float, float]  # the steadiest, sharpest stretch of the shot (seconds)
     sharpness: float
+    steadiness: float  # 1 on a tripod or a smooth move, towards 0 as the camera shakes
+    score: float  # sharp x steady x subject present, relative to the clip's best shot
+    subject: tuple[int, int, int, int] | None = None  # checked on the best shots only
 
 
 @dataclass(frozen=True)
@@ -128,14 +136,48 @@ def _motion(grey: list[np.ndarray]) -> str:
     return "tilt-up" if my > 0 else "tilt-down"
 
 
+def _shake(grey: list[np.ndarray]) -> np.ndarray:
+    """Per frame, how much the camera's shift changed since the previous frame (pixels at
+    160 px wide): near 0 on a tripod or a smooth pan, large on a shaky hand."""
+    shifts = [(0.0, 0.0)]
+    for a, b in itertools.pairwise(grey):
+        (dx, dy), _ = cv2.phaseCorrelate(a.astype(np.float32), b.astype(np.float32))
+        shifts.append((dx, dy))
+    moves = np.asarray(shifts)
+    jerk = np.zeros(len(grey))
+    jerk[2:] = np.hypot(*np.diff(moves[1:], axis=0).T)
+    return jerk
+
+
+def _subject(hsv_frame: np.ndarray, width: int, height: int
+             ) -> tuple[int, int, int, int] | None:
+    """The salient subject's box in the clip's own pixels, or None when nothing stands out
+    (an empty table, a blank wall) or everything does."""
+    from vitrina.matting import segment
+
+    rgb = cv2.cvtColor(hsv_frame, cv2.COLOR_HSV2RGB_FULL)
+    prob = segment.predict(rgb, "u2netp")
+    prob = cv2.resize(prob.astype(np.float32), (rgb.shape[1], rgb.shape[0]))
+    mask = prob > 0.5
+    if not 0.01 <= mask.mean() <= SUBJECT_MAX_SHARE:
+        return None
+    ys, xs = np.nonzero(mask)
+    sx, sy = width / rgb.shape[1], height / rgb.shape[0]
+    return (int(xs.min() * sx), int(ys.min() * sy), min(width, int((xs.max() + 1) * sx)),
+            min(height, int((ys.max() + 1) * sy)))
+
+
 def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
+    """Shots, their motion, and in each the stretch of ``best_s`` that is sharpest and
+    steadiest; the best few shots are also checked for a subject (U^2-Net saliency on one
+    frame each), which ranks them and lets the script crop around it."""
     info = probe(path)
     hsv, rate, _ = sample_frames(path)
     analysed = len(hsv) / rate
     cuts = find_cuts(hsv, rate)
     bounds = [0.0, *cuts, analysed]
     grey = [cv2.GaussianBlur(f[..., 2], (3, 3), 0) for f in hsv]
-    shots = []
+    shots: list[dict] = []
     for start, end in itertools.pairwise(bounds):
         first, last = round(start * rate), max(round(start * rate) + 1, round(end * rate))
         frames = grey[first:last]
@@ -143,19 +185,42 @@ def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
         if not lit:
             continue
         # Dark frames (a fade) score nothing, so the best stretch avoids them.
-        sharp = [float(cv2.Laplacian(g, cv2.CV_32F).var()) if g.mean() >= BLACK else 0.0
-                 for g in frames]
-        step = max(1, len(lit) // 8)
+        sharp = np.array([float(cv2.Laplacian(g, cv2.CV_32F).var()) if g.mean() >= BLACK
+                          else 0.0 for g in frames])
+        steady = 1.0 / (1.0 + np.maximum(_shake(frames) - SHAKE_FLOOR_PX, 0) / SHAKE_PX)
         window = max(1, min(len(frames), round(best_s * rate)))
-        sums = np.convolve(sharp, np.ones(window), mode="valid")
+        sums = np.convolve(sharp * steady, np.ones(window), mode="valid")
         best = int(np.argmax(sums)) if len(sums) else 0
         begin = start + best / rate
-        shots.append(ClipShot(start=round(start, 3), end=round(end, 3),
-                              motion=_motion(lit[::step]),
-                              best=(round(begin, 3), round(min(end, begin + window / rate), 3)),
-                              sharpness=round(float(np.median([v for v in sharp if v])), 2)))
+        step = max(1, len(lit) // 8)
+        shots.append({"start": round(start, 3), "end": round(end, 3),
+                      "motion": _motion(lit[::step]),
+                      "best": (round(begin, 3), round(min(end, begin + window / rate), 3)),
+                      "sharpness": round(float(np.median(sharp[sharp > 0])), 2),
+                      "steadiness": round(float(steady[best:best + window].mean()), 3),
+                      "middle": first + best + window // 2, "quality": float(sums[best])
+                      / window})
     if not shots:
         raise InputError(f"{path.name} shows nothing but black")
+    top = max(s["quality"] for s in shots) or 1.0
+    for shot in sorted(shots, key=lambda s: -s["quality"])[:SUBJECT_SHOTS]:
+        shot["subject"] = _subject(hsv[min(shot["middle"], len(hsv) - 1)], info.width,
+                                   info.height)
+        shot["quality"] *= 1.0 if shot["subject"] else NO_SUBJECT
     return ClipInfo(duration=round(info.duration, 3), fps=info.fps, width=info.width,
                     height=info.height, analysed_s=round(analysed, 3), cuts=tuple(cuts),
-                    shots=tuple(shots))
+                    shots=tuple(ClipShot(**{k: v for k, v in s.items()
+                                            if k not in ("middle", "quality")},
+                                         score=round(s["quality"] / top, 3)) for s in shots))
+
+
+def still(path: Path, t: float) -> np.ndarray:
+    """The clip's frame at ``t`` seconds, full size, RGB (rotation applied as players do)."""
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{t:.3f}",
+               "-i", str(path), "-an", "-frames:v", "1", "-c:v", "png", "-f", "image2pipe",
+               "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    frame = cv2.imdecode(np.frombuffer(result.stdout, np.uint8), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise UnreadableVideo(f"{path.name} has no frame at {t:.2f} s")
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)

@@ -30,6 +30,8 @@ TEMPLATES = {
 }
 MIN_DURATION, MAX_DURATION = 5.0, 60.0
 CARD_S = 2.0  # at least this long for the price card and the end card
+CLIP_MARGIN_S = 0.1  # kept clear of a shot's end, where the next shot may already show
+MAX_CLOSE = 0.88  # the close crop is at most this share of the wide one
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def fit_crop(width: int, height: int, aspect: float, subject: Box) -> tuple[Box,
                 at(cx, bottom - crop_h / 2, crop_w, crop_h))
     wide = at(cx, cy, crop_w, crop_h)
     scale = max((right - left) / crop_w, (bottom - top) / crop_h, 0.6)
-    close = at(cx, cy, crop_w * min(1.0, scale * 1.15), crop_h * min(1.0, scale * 1.15))
+    zoom = min(MAX_CLOSE, scale * 1.15)  # always some push, or the shot would stand still
+    close = at(cx, cy, crop_w * zoom, crop_h * zoom)
     return wide, close
 
 
@@ -90,22 +93,40 @@ def _groups(beats: list[float], start: float, end: float, size: int) -> list[flo
     return inside[::size]
 
 
-def centre_crop(width: int, height: int, aspect: float) -> Box:
-    if width / height > aspect:
-        w = height * aspect
-        return (width - w) / 2, 0.0, (width + w) / 2, float(height)
-    h = width / aspect
-    return 0.0, (height - h) / 2, float(width), (height + h) / 2
+def centre_crop(width: int, height: int, aspect: float, subject: Box | None = None) -> Box:
+    """The largest crop of ``aspect`` centred on the subject (or the frame), kept inside."""
+    left, top, right, bottom = subject or (0, 0, width, height)
+    w, h = (height * aspect, float(height)) if width / height > aspect else (
+        float(width), width / aspect)
+    x = min(max((left + right) / 2 - w / 2, 0.0), width - w)
+    y = min(max((top + bottom) / 2 - h / 2, 0.0), height - h)
+    return x, y, x + w, y + h
+
+
+MOVING_BONUS = 1.2  # a camera move is worth more than a still picture, all else equal
 
 
 def clip_picks(clips: list[dict]) -> list[tuple[int, dict, dict]]:
-    """Each clip's best shot (moving before static, then sharpest): (clip, clip info, shot)."""
+    """Each clip's best shot (sharp, steady, subject present; moving a little ahead):
+    (clip, clip info, shot)."""
     picks = []
     for index, clip in enumerate(clips):
         if clip.get("shots"):
-            shot = max(clip["shots"], key=lambda s: (s["motion"] != "static", s["sharpness"]))
+            shot = max(clip["shots"], key=lambda s: s["score"] * (
+                MOVING_BONUS if s["motion"] != "static" else 1.0))
             picks.append((index, clip, shot))
     return picks
+
+
+def clip_window(shot: dict, length: float) -> float | None:
+    """Where in the clip a slot of ``length`` seconds starts: its best stretch, widened
+    evenly inside the shot when the slot is longer; None when the shot is too short."""
+    start, end = shot["start"], shot["end"] - CLIP_MARGIN_S
+    if end - start < length:
+        return None
+    best_start, best_end = shot["best"]
+    begin = best_start - max(0.0, length - (best_end - best_start)) / 2
+    return round(min(max(begin, start), end - length), 3)
 
 
 def _sequence(usable: list[int], clips: int) -> list[tuple[str, int]]:
@@ -167,15 +188,16 @@ def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, durat
     for n, start in enumerate(cuts):
         end = cuts[n + 1] if n + 1 < len(cuts) else photo_end
         kind, index = next(slots)
-        while kind == "clip" and picks[index][2]["end"] - picks[index][2]["best"][0] < end - start:
-            kind, index = next(slots)  # this clip's best stretch is too short for the slot
+        while kind == "clip" and clip_window(picks[index][2], end - start) is None:
+            kind, index = next(slots)  # this clip's shot is too short for the slot
         entering = (transition if n else "cut",
                     min(transition_beats * beat, (end - start) / 2) if n else 0.0)
         if kind == "clip":
             number, clip, clip_shot = picks[index]
-            crop = centre_crop(clip["width"], clip["height"], width / height)
+            crop = centre_crop(clip["width"], clip["height"], width / height,
+                               clip_shot.get("subject"))
             shots.append(Shot(-1, start, end - start, crop, crop, *entering, clip=number,
-                              clip_start=clip_shot["best"][0]))
+                              clip_start=clip_window(clip_shot, end - start)))
         else:
             info = infos[index]
             wide, close = fit_crop(info.width, info.height,

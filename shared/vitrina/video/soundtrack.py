@@ -1,4 +1,5 @@
-"""Which of the synthesised styles suits a product, and the tempo that fits the video.
+"""The music of a video: which synthesised style suits a product and the tempo that fits the
+video, or a user's own track read from any common audio format.
 
 The choice reads the page's own words (category cues in Chinese and English) and the hero
 image's colours; the tempo is nudged inside the style's range so that the video's length is
@@ -7,11 +8,19 @@ a whole number of bars, which lets the last cut land on a downbeat.
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import numpy as np
 
 from vitrina.banner.color import chroma, extract_palette
-from vitrina.video import music
+from vitrina.errors import AudioTooShort, InputError
+from vitrina.video import beats, music
+from vitrina.video.encode import ffmpeg_exe
 from vitrina.video.ingest import ProductPage
+
+USER_RATE = 44100
+MAX_USER_S = 900.0  # read at most this much of a user's track: a video is at most 60 s
 
 CUES: dict[str, tuple[str, ...]] = {
     "luxury": ("luxury", "jewel", "watch", "perfume", "silk", "gold", "leather", "diamond",
@@ -44,3 +53,29 @@ def fit_tempo(style: str, rhythm: str, duration: float) -> float:
     bars = max(1, round(duration * bpm / 60 / 4))
     fitted = bars * 4 * 60 / duration
     return fitted if abs(fitted - bpm) / bpm <= 0.08 else bpm
+
+
+def user_track(path: Path) -> music.Track:
+    """A user's track (WAV natively; MP3, AAC/M4A, FLAC, Ogg and the rest through ffmpeg)
+    with the beats found in it. Empty, silent or undecodable files are named errors."""
+    if path.stat().st_size == 0:
+        raise AudioTooShort("the music file is empty (0 bytes)")
+    if path.read_bytes()[:4] == b"RIFF":
+        samples, rate = music.read_wav(path)
+    else:
+        samples, rate = _decode(path), USER_RATE
+    grid = beats.detect_beats(samples, rate)
+    stereo = samples if samples.ndim == 2 and samples.shape[1] == 2 else np.repeat(
+        samples.reshape(len(samples), -1)[:, :1], 2, axis=1)
+    return music.Track(stereo.astype(np.float32), rate, grid.bpm, grid.beats, (), "user")
+
+
+def _decode(path: Path) -> np.ndarray:
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-t", f"{MAX_USER_S:g}",
+               "-i", str(path), "-vn", "-ac", "2", "-ar", str(USER_RATE), "-f", "f32le", "-"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0:
+        reason = result.stderr.decode(errors="replace").strip().splitlines()
+        raise InputError("the music could not be read as audio"
+                         + (f": {reason[-1]}" if reason else ""))
+    return np.frombuffer(result.stdout, np.float32).reshape(-1, 2)

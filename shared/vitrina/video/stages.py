@@ -39,6 +39,9 @@ from vitrina.video import (
 from vitrina.video import (
     clips as clip_analysis,
 )
+from vitrina.video import (
+    cuts as cut_finder,
+)
 from vitrina.video.models import (
     FailedVideo,
     JoinRequest,
@@ -52,6 +55,7 @@ MAX_SIDE = 1920  # images are stored no larger: enough for any output size
 SEGMENT_S = 5.0  # seconds of video per render segment (one Map item each)
 MAX_IMAGES = 12  # read at most this many images of a page
 MAX_CLIPS = 4  # and this many clips
+STILLS_PER_CLIP = 3  # pictures taken from each clip's best shots when a page has no image
 
 
 def prefix(job_id: str) -> str:
@@ -98,6 +102,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
     warnings: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         page = _read_page(task, Path(tmp))
+        user_music = _user_music(task, page)  # first: a bad track fails before the work
         media: list[dict[str, Any]] = []
         clips = [m.ref for m in page.media if m.kind == "video"]
         images = [m for m in page.media if m.kind == "image"]
@@ -110,32 +115,47 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
             except (VitrinaError, OSError) as exc:
                 warnings.append(f"image {item.ref} skipped: {getattr(exc, 'message', exc)}")
                 continue
-            scale = MAX_SIDE / max(rgb.shape[:2])
-            if scale < 1:
-                rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            key = f"{base}/media/{len(media):03d}.png"
-            storage.put_array(key, rgb)
-            media.append({"job_id": task.job_id, "index": len(media), "key": key,
-                          "ref": item.ref, "source": item.source})
+            media.append(_store_image(task.job_id, len(media), rgb, item.ref, item.source))
         analysed_clips = []
         for ref in clips[:MAX_CLIPS]:
             try:
                 local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
                 local.write_bytes(_media_bytes(ref))
-                info = dataclasses.asdict(clip_analysis.analyse_clip(local))
+                info = clip_analysis.analyse_clip(local)
                 key = f"{base}/clips/{len(analysed_clips):03d}.mp4"
                 storage.put_bytes(settings().output_bucket, key, local.read_bytes(),
                                   "video/mp4")
-                analysed_clips.append({"ref": ref, "key": key, **info})
+                analysed_clips.append({"ref": ref, "key": key, "path": local,
+                                       **dataclasses.asdict(info)})
             except (VitrinaError, OSError) as exc:
                 warnings.append(f"clip {ref} skipped: {getattr(exc, 'message', exc)}")
+        if not media:  # a page of clips only: their best moments are its pictures
+            for clip in analysed_clips:
+                for shot in sorted(clip["shots"], key=lambda s: -s["score"])[:STILLS_PER_CLIP]:
+                    t = (shot["best"][0] + shot["best"][1]) / 2
+                    rgb = clip_analysis.still(clip["path"], t)
+                    media.append(_store_image(task.job_id, len(media), rgb,
+                                              f"{clip['ref']}#t={t:.2f}", "clip-frame"))
+        for clip in analysed_clips:
+            del clip["path"]
     if not media:
-        raise ingest.NoUsableMedia("the page has no image that could be read"
+        raise ingest.NoUsableMedia("the page has no image or clip that could be read"
                                    + (f" ({'; '.join(warnings)})" if warnings else ""))
     page_key = f"{base}/page.json"
     storage.put_json(settings().output_bucket, page_key, dataclasses.asdict(page))
     return {"page_key": page_key, "title": page.title, "language": page.language,
-            "media": media, "clips": analysed_clips, "warnings": warnings}
+            "media": media, "clips": analysed_clips, "warnings": warnings,
+            "music": user_music}
+
+
+def _store_image(job_id: str, index: int, rgb: np.ndarray, ref: str, source: str
+                 ) -> dict[str, Any]:
+    scale = MAX_SIDE / max(rgb.shape[:2])
+    if scale < 1:
+        rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    key = f"{prefix(job_id)}/media/{index:03d}.png"
+    storage.put_array(key, rgb)
+    return {"job_id": job_id, "index": index, "key": key, "ref": ref, "source": source}
 
 
 def analyse_media(item: MediaItem) -> dict[str, Any]:
@@ -156,31 +176,44 @@ def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
                                  for k, v in a.items() if k in fields}) for a in analysed]
 
 
+def _user_music(task: VideoTask, page: ingest.ProductPage) -> dict[str, Any] | None:
+    """The user's own track (the task's, else the manifest's unless music is "none"),
+    checked and stored as WAV with its beats; None when the music is to be synthesised."""
+    if task.music not in ("auto", "none"):
+        data = storage.get_bytes(settings().input_bucket, task.music)
+    elif task.music == "auto" and page.music:
+        data = _media_bytes(page.music)
+    else:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / "music"
+        local.write_bytes(data)
+        track = soundtrack.user_track(local)
+        music.write_wav(track, local.with_suffix(".wav"))
+        key = f"{prefix(task.job_id)}/music.wav"
+        storage.put_bytes(settings().output_bucket, key,
+                          local.with_suffix(".wav").read_bytes(), "audio/wav")
+    return {"key": key, "style": "user", "bpm": track.bpm, "beats": list(track.beats)}
+
+
 def _soundtrack(task: VideoTask, page: ingest.ProductPage, image: np.ndarray,
-                key: str) -> tuple[str | None, dict[str, Any]]:
-    """The music (stored as WAV) and its beats: synthesised to match, or the user's own."""
+                key: str, user: dict[str, Any] | None) -> tuple[str | None, dict[str, Any]]:
+    """The music (stored as WAV) and its beats: the user's own, none, or synthesised to
+    match the product."""
+    if user is not None:
+        return user["key"], {k: user[k] for k in ("style", "bpm", "beats")}
     if task.music == "none":
         beat = 60 / music.tempo_for("calm", task.rhythm)
         beats = [i * beat for i in range(int(task.duration / beat) + 1)]
         return None, {"style": None, "bpm": round(60 / beat, 2), "beats": beats}
-    if task.music == "auto":
-        style = soundtrack.choose_style(page, image, task.rhythm)
-        bpm = soundtrack.fit_tempo(style, task.rhythm, task.duration)
-        track = music.synthesise(style, task.duration + 0.5, bpm=bpm, seed=task.seed)
-        with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
-            music.write_wav(track, Path(wav.name))
-            storage.put_bytes(settings().output_bucket, key, Path(wav.name).read_bytes(),
-                              "audio/wav")
-        return key, {"style": style, "bpm": track.bpm, "beats": list(track.beats)}
-    from vitrina.video import beats as beat_tracking
-
-    data = storage.get_bytes(settings().input_bucket, task.music)
+    style = soundtrack.choose_style(page, image, task.rhythm)
+    bpm = soundtrack.fit_tempo(style, task.rhythm, task.duration)
+    track = music.synthesise(style, task.duration + 0.5, bpm=bpm, seed=task.seed)
     with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
-        Path(wav.name).write_bytes(data)
-        samples, rate = music.read_wav(Path(wav.name))
-    grid = beat_tracking.detect_beats(samples, rate)
-    storage.put_bytes(settings().output_bucket, key, data, "audio/wav")
-    return key, {"style": "user", "bpm": grid.bpm, "beats": list(grid.beats)}
+        music.write_wav(track, Path(wav.name))
+        storage.put_bytes(settings().output_bucket, key, Path(wav.name).read_bytes(),
+                          "audio/wav")
+    return key, {"style": style, "bpm": track.bpm, "beats": list(track.beats)}
 
 
 def write_script(request: ScriptRequest) -> dict[str, Any]:
@@ -195,7 +228,8 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     images = [storage.get_array(a["key"]) for a in analysed]
     first = next((img for img, info in zip(images, infos, strict=True) if info.usable),
                  images[0])
-    music_key, track = _soundtrack(task, page, first, f"{base}/music.wav")
+    music_key, track = _soundtrack(task, page, first, f"{base}/music.wav",
+                                   ingested.get("music"))
     clips = ingested.get("clips", [])
     board = script.plan(infos, lines, track["beats"], duration=task.duration,
                         aspect=task.aspect, rhythm=task.rhythm, template=task.template,
@@ -305,8 +339,9 @@ def join_video(request: JoinRequest) -> dict[str, Any]:
 
 
 def evaluate_video(request: JoinRequest) -> dict[str, Any]:
-    """Probe the real output: length, size, audio, cuts on beats, no black or frozen frame,
-    captions in the safe area. The report says what passed and what did not."""
+    """Probe the real output: length, size, audio, cuts on beats (found again in the decoded
+    frames), no black or frozen frame, captions in the safe area. The report says what passed
+    and what did not."""
     task = request.task
     bucket = settings().output_bucket
     outputs = request.model_extra["joined"]["outputs"]  # type: ignore[index]
@@ -320,7 +355,13 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
     frame = 1 / board.fps
     beats = doc["track"]["beats"]
     cuts = [s.start for s in board.shots[1:]]
-    off_beat = [c for c in cuts if not beats or min(abs(c - b) for b in beats) > frame + 1e-6]
+    changes = cut_finder.frame_changes(small)
+    measured = [cut_finder.measured_cut(changes, s.start, s.transition_s, board.fps)
+                for s in board.shots[1:]]
+    off_beat = [c if m is None else round(m, 3) for c, m in zip(cuts, measured, strict=True)
+                if m is None or not beats or min(abs(m - b) for b in beats) > frame]
+    stray = cut_finder.stray_cuts(changes, [(s.start, s.transition_s) for s in board.shots[1:]],
+                                  board.fps)
     means = [float(f.mean()) for f in small]
     black = [i for i, m in enumerate(means) if m < 8]
     frozen_runs = _longest_frozen(small)
@@ -334,7 +375,7 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
         "audio": (info.audio_codec is not None and info.audio_duration is not None
                   and abs(info.audio_duration - info.duration) <= 0.05)
         if doc["track"].get("key") else info.audio_codec is None,
-        "cuts_on_beats": not off_beat,
+        "cuts_on_beats": not off_beat and not stray,
         "no_black_frames": not black,
         "no_frozen_frames": frozen_runs < board.fps,
         "captions_in_safe_area": not outside,
@@ -344,7 +385,8 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
         "job_id": task.job_id, "status": "ok", "passed": all(checks.values()),
         "checks": checks, "outputs": outputs,
         "probe": dataclasses.asdict(info) | {"duration": round(info.duration, 4)},
-        "cuts": cuts, "off_beat_cuts": off_beat, "black_frames": black,
+        "cuts": cuts, "measured_cuts": [m if m is None else round(m, 3) for m in measured],
+        "off_beat_cuts": off_beat, "stray_cuts": stray, "black_frames": black,
         "longest_still_run_frames": frozen_runs,
         "track": {k: v for k, v in doc["track"].items() if k != "beats"},
         "warnings": request.model_extra.get("ingested", {}).get("warnings", []),  # type: ignore[union-attr]

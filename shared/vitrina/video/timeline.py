@@ -208,7 +208,7 @@ def _card_base(card: Card, size: tuple[int, int]) -> np.ndarray:
     for line, line_size in zip(card.lines, card.sizes, strict=True):
         style = TextStyle(card.family, card.cjk_family, 800, align="center")
         block = fit_text(line, style, width - 2 * margin, height / 3, max_size=line_size,
-                         min_size=max(10, line_size // 3), max_lines=2)
+                         min_size=min(line_size, max(10, line_size // 3)), max_lines=2)
         if block is not None:
             blocks.append((block, style))
     gap = height // 30
