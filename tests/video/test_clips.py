@@ -95,3 +95,43 @@ def test_the_best_stretch_is_steady_and_the_subject_is_found(tmp_path: Path) -> 
     left, top, right, bottom = shot.subject
     assert 0 <= left < right <= 640 and 0 <= top < bottom <= 360
     assert (right - left) * (bottom - top) < 0.85 * 640 * 360
+
+
+def test_a_moving_subject_stays_in_a_vertical_crop(tmp_path: Path) -> None:
+    """The cup crosses a 16:9 clip from left to right; cut into a 9:16 video, the crop
+    follows it, so the cup fills the frame at the shot's start and at its end, where a
+    centred crop would show empty table."""
+    import dataclasses
+
+    import cv2
+
+    from tests.conftest import ROOT
+    from vitrina.video import script, timeline
+    from vitrina.video.analyse import ImageInfo
+
+    cup = cv2.resize(cv2.cvtColor(cv2.imread(str(ROOT / "samples" / "coffee.png")),
+                                  cv2.COLOR_BGR2RGB), (150, 100))
+    frames = []
+    for i in range(150):
+        frame = np.full((360, 640, 3), 235, np.uint8)
+        x = 20 + round(i * 2.8)
+        frame[130:230, x:x + 150] = cup
+        frames.append(frame)
+    info = clips.analyse_clip(write_clip(tmp_path / "moving.mp4", frames))
+    shot = info.shots[0]
+    assert shot.subject is not None and shot.subject_end is not None
+    assert (shot.subject_end[0] + shot.subject_end[2]) / 2 > (
+        shot.subject[0] + shot.subject[2]) / 2 + 150
+    clip = {"width": 640, "height": 360, **dataclasses.asdict(info)}
+    still = np.full((600, 800, 3), 120, np.uint8)
+    still[::8] = 0  # texture, so that the still is sharp enough to be used
+    board = script.plan([ImageInfo(800, 600, 50.0, 1, (200, 100, 600, 500), True, "")], [],
+                        [i * 0.5 for i in range(40)], duration=12, aspect="9:16",
+                        rhythm="slow", size=(180, 320), clips=[clip])
+    clip_shot = next(s for s in board.shots if s.clip is not None)
+    frames_in = timeline.ClipFrames([tmp_path / "moving.mp4"], board.fps)
+    for t in (clip_shot.start + clip_shot.transition_s + 0.05,
+              clip_shot.start + clip_shot.duration - 0.05):
+        frame = frames_in.frame(clip_shot, t, (180, 320))
+        assert (np.abs(frame.astype(int) - 235).sum(axis=2) > 60).mean() > 0.1, t  # cup: 0.2
+    frames_in.close()

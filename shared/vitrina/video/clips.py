@@ -29,7 +29,7 @@ MIN_SHOT_S = 0.5
 BLACK = 12.0  # mean value below which a frame is part of a fade to black
 SHAKE_PX = 2.0  # a change of camera shift this big (at 160 px) halves a frame's steadiness
 SHAKE_FLOOR_PX = 0.5  # below this, a change of shift is measurement noise
-SUBJECT_SHOTS = 4  # shots per clip checked for a subject (one U^2-Net run each)
+SUBJECT_SHOTS = 3  # shots per clip checked for a subject (two U^2-Net runs each)
 SUBJECT_MAX_SHARE = 0.85  # a "subject" filling more of the frame than this is the background
 NO_SUBJECT = 0.5  # a shot with no subject is worth half as much
 
@@ -43,7 +43,8 @@ class ClipShot:
     sharpness: float
     steadiness: float  # 1 on a tripod or a smooth move, towards 0 as the camera shakes
     score: float  # sharp x steady x subject present, relative to the clip's best shot
-    subject: tuple[int, int, int, int] | None = None  # checked on the best shots only
+    subject: tuple[int, int, int, int] | None = None  # at the best stretch's start...
+    subject_end: tuple[int, int, int, int] | None = None  # ...and end (the best shots only)
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,8 @@ def _subject(hsv_frame: np.ndarray, width: int, height: int
 
 def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
     """Shots, their motion, and in each the stretch of ``best_s`` that is sharpest and
-    steadiest; the best few shots are also checked for a subject (U^2-Net saliency on one
-    frame each), which ranks them and lets the script crop around it."""
+    steadiest; the best few shots are also checked for a subject (U^2-Net saliency on the
+    stretch's first and last frames), which ranks them and lets the script's crop follow it."""
     info = probe(path)
     hsv, rate, _ = sample_frames(path)
     analysed = len(hsv) / rate
@@ -198,19 +199,20 @@ def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
                       "best": (round(begin, 3), round(min(end, begin + window / rate), 3)),
                       "sharpness": round(float(np.median(sharp[sharp > 0])), 2),
                       "steadiness": round(float(steady[best:best + window].mean()), 3),
-                      "middle": first + best + window // 2, "quality": float(sums[best])
-                      / window})
+                      "frames": (first + best, first + best + window - 1),
+                      "quality": float(sums[best]) / window})
     if not shots:
         raise InputError(f"{path.name} shows nothing but black")
     top = max(s["quality"] for s in shots) or 1.0
     for shot in sorted(shots, key=lambda s: -s["quality"])[:SUBJECT_SHOTS]:
-        shot["subject"] = _subject(hsv[min(shot["middle"], len(hsv) - 1)], info.width,
-                                   info.height)
+        start_box, end_box = (_subject(hsv[min(i, len(hsv) - 1)], info.width, info.height)
+                              for i in shot["frames"])
+        shot["subject"], shot["subject_end"] = start_box or end_box, end_box or start_box
         shot["quality"] *= 1.0 if shot["subject"] else NO_SUBJECT
     return ClipInfo(duration=round(info.duration, 3), fps=info.fps, width=info.width,
                     height=info.height, analysed_s=round(analysed, 3), cuts=tuple(cuts),
                     shots=tuple(ClipShot(**{k: v for k, v in s.items()
-                                            if k not in ("middle", "quality")},
+                                            if k not in ("frames", "quality")},
                                          score=round(s["quality"] / top, 3)) for s in shots))
 
 

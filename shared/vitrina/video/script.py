@@ -194,9 +194,11 @@ def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, durat
                     min(transition_beats * beat, (end - start) / 2) if n else 0.0)
         if kind == "clip":
             number, clip, clip_shot = picks[index]
-            crop = centre_crop(clip["width"], clip["height"], width / height,
-                               clip_shot.get("subject"))
-            shots.append(Shot(-1, start, end - start, crop, crop, *entering, clip=number,
+            crop_from, crop_to = (centre_crop(clip["width"], clip["height"], width / height,
+                                              clip_shot.get(key))
+                                  for key in ("subject", "subject_end"))
+            shots.append(Shot(-1, start, end - start, crop_from, crop_to, *entering,
+                              clip=number,
                               clip_start=clip_window(clip_shot, end - start)))
         else:
             info = infos[index]

@@ -104,31 +104,39 @@ class ClipFrames:
 
     def __init__(self, paths: list[Path], fps: int) -> None:
         self.paths, self.fps = paths, fps
-        self._readers: dict[tuple[int, Box, tuple[int, int]], tuple[Any, float]] = {}
+        self._readers: dict[tuple[Shot, tuple[int, int]], tuple[Any, float]] = {}
 
-    def frame(self, clip: int, t: float, crop: Box, size: tuple[int, int]) -> np.ndarray:
-        key = (clip, crop, size)
+    def frame(self, shot: Shot, t: float, size: tuple[int, int]) -> np.ndarray:
+        """The clip shot's frame at storyboard time ``t``, its crop moving from ``crop_from``
+        to ``crop_to`` over the shot (following the subject)."""
+        assert shot.clip is not None
+        clip_t = shot.clip_start + (t - shot.start)
+        key = (shot, size)
         reader = self._readers.get(key)
-        if reader is None or abs(reader[1] - t) > 0.5 / self.fps:
+        if reader is None or abs(reader[1] - clip_t) > 0.5 / self.fps:
             if reader is not None:
                 reader[0].kill()
-            reader = (self._open(clip, t, crop, size), t)
+            reader = (self._open(shot, clip_t, size), clip_t)
         process, _ = reader
         width, height = size
         data = process.stdout.read(width * height * 3)
         if len(data) < width * height * 3:
-            raise ValueError(f"clip {clip} ended before {t:.2f} s")
-        self._readers[key] = (process, t + 1 / self.fps)
+            raise ValueError(f"clip {shot.clip} ended before {clip_t:.2f} s")
+        self._readers[key] = (process, clip_t + 1 / self.fps)
         return np.frombuffer(data, np.uint8).reshape(height, width, 3).copy()
 
-    def _open(self, clip: int, t: float, crop: Box, size: tuple[int, int]) -> Any:
+    def _open(self, shot: Shot, clip_t: float, size: tuple[int, int]) -> Any:
         from vitrina.video.encode import ffmpeg_exe
 
-        left, top, right, bottom = (round(v) for v in crop)
-        filters = (f"fps={self.fps},crop={right - left}:{bottom - top}:{left}:{top},"
+        assert shot.clip is not None
+        (x0, y0, x1, y1), (x2, y2, _, _) = shot.crop_from, shot.crop_to
+        # ffmpeg's t restarts at 0 where it seeks; the move is linear over the whole shot.
+        progress = f"clip((t+{clip_t - shot.clip_start:.4f})/{max(shot.duration, 1e-3):.4f},0,1)"
+        filters = (f"fps={self.fps},crop={round(x1 - x0)}:{round(y1 - y0)}:"
+                   f"'{x0:.2f}+({x2 - x0:.2f})*{progress}':'{y0:.2f}+({y2 - y0:.2f})*{progress}',"
                    f"scale={size[0]}:{size[1]}")
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{t:.3f}",
-                   "-i", str(self.paths[clip]), "-an", "-vf", filters, "-f", "rawvideo",
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{clip_t:.3f}",
+                   "-i", str(self.paths[shot.clip]), "-an", "-vf", filters, "-f", "rawvideo",
                    "-pix_fmt", "rgb24", "-"]
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
@@ -144,7 +152,7 @@ def _view(images: list[np.ndarray], shot: Shot, t: float, size: tuple[int, int],
     if shot.clip is not None:
         if clips is None:
             raise ValueError("a clip shot needs the storyboard's clips")
-        return clips.frame(shot.clip, shot.clip_start + (t - shot.start), shot.crop_from, size)
+        return clips.frame(shot, t, size)
     if shot.card is not None:
         return _card(shot.card, size, (t - shot.start) / max(shot.duration, 1e-6)).copy()
     if shot.second is not None:
