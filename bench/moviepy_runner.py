@@ -46,11 +46,16 @@ def ken_burns(image: np.ndarray, shot: dict, size: tuple[int, int]):
 
 
 def footage(shot: dict, size: tuple[int, int]):
-    left, top, right, bottom = shot["crop_from"]
+    """The clip's stretch, its crop moving linearly from ``crop_from`` to ``crop_to``."""
+
+    def frame(get_frame, t: float) -> np.ndarray:
+        k = min(1.0, max(0.0, t / shot["duration"]))
+        box = [a + (b - a) * k for a, b in zip(shot["crop_from"], shot["crop_to"], strict=True)]
+        return np.asarray(Image.fromarray(get_frame(t)).resize(size, Image.BILINEAR, box=box))
+
     clip = VideoFileClip(shot["clip"], audio=False).subclipped(
         shot["clip_start"], shot["clip_start"] + shot["duration"])
-    clip = clip.cropped(x1=left, y1=top, x2=right, y2=bottom).resized(size)
-    clip = clip.with_start(shot["start"])
+    clip = clip.transform(frame).with_start(shot["start"])
     if shot["transition_s"] > 0:
         clip = clip.with_effects([vfx.CrossFadeIn(shot["transition_s"])])
     return clip

@@ -80,7 +80,8 @@ def moviepy_spec(board, images, clip_paths: list[Path], wav: Path, tmp: Path) ->
         if shot.clip is not None:
             shots.append({"clip": str(clip_paths[shot.clip]), "clip_start": shot.clip_start,
                           "start": shot.start, "duration": shot.duration,
-                          "crop_from": list(crop_from), "transition_s": shot.transition_s})
+                          "crop_from": list(crop_from), "crop_to": list(crop_to),
+                          "transition_s": shot.transition_s})
             continue
         if shot.card is not None:
             paths.append(str(tmp / f"card{len(paths)}.png"))
