@@ -33,7 +33,9 @@ def median(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
-def storyboard(template: str):
+def materials():
+    """The sample page read, analysed and set to music once: every template plans from it."""
+    from vitrina.banner.color import extract_palette
     from vitrina.imaging import decode_image
     from vitrina.video import analyse, captions, ingest, music, script, soundtrack
     from vitrina.video import clips as clip_analysis
@@ -45,14 +47,20 @@ def storyboard(template: str):
     clip_paths = [Path(m.ref) for m in page.media if m.kind == "video"]
     clips = [{"key": str(p), **dataclasses.asdict(clip_analysis.analyse_clip(p))}
              for p in clip_paths]
-    lines = captions.generate(page)
-    style = soundtrack.choose_style(page, images[0], "medium")
+    palette = extract_palette(images[script.hero(infos)])
+    style = soundtrack.choose_style(page, palette, "medium")
     track = music.synthesise(style, DURATION + 0.5,
                              bpm=soundtrack.fit_tempo(style, "medium", DURATION))
-    board = script.plan(infos, lines, list(track.beats), duration=DURATION, aspect="16:9",
-                        rhythm="medium", template=template, fps=FPS, size=SIZE, images=images,
-                        clips=clips)
-    return board, images, track, clip_paths
+    return {"infos": infos, "lines": captions.generate(page), "palette": palette,
+            "clips": clips, "images": images, "track": track, "clip_paths": clip_paths}
+
+
+def storyboard(made: dict, template: str):
+    from vitrina.video import script
+
+    return script.plan(made["infos"], made["lines"], list(made["track"].beats),
+                       duration=DURATION, aspect="16:9", rhythm="medium", template=template,
+                       fps=FPS, size=SIZE, palette=made["palette"], clips=made["clips"])
 
 
 def render_once(board, images, clip_paths: list[Path], wav: Path, out: Path) -> float:
@@ -143,11 +151,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         results = {}
+        made = materials()
+        images, clip_paths = made["images"], made["clip_paths"]
+        wav = tmp / "music.wav"
+        music.write_wav(made["track"], wav)
         for label, template in (("simple (Ken Burns, crossfades, a clip, cards)", "kenburns"),
                                 ("complex (split screens, a clip, cards)", "split")):
-            board, images, track, clip_paths = storyboard(template)
-            wav = tmp / f"{template}.wav"
-            music.write_wav(track, wav)
+            board = storyboard(made, template)
             render_once(board, images, clip_paths, wav, tmp / "warm.mp4")
             times = [render_once(board, images, clip_paths, wav, tmp / f"{template}.mp4")
                      for _ in range(args.runs)]

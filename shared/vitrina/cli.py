@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     banner.add_argument("--segment", default="default",
                         help="audience segment whose feedback orders the styles")
     banner.add_argument("--template", action="append", dest="templates", metavar="NAME",
-                        help="restrict to these templates (repeatable); see --list-templates")
+                        help="restrict to these templates (repeatable); the names: "
+                        "GET /v1/banners/templates")
     banner.add_argument("--format", choices=["png", "jpeg", "webp"], default="png")
     banner.add_argument("--seed", type=int, help="repeatable style sampling")
     banner.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")

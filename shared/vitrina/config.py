@@ -36,7 +36,6 @@ class Settings:
     fetch_allow_nets: tuple[str, ...] = field(default_factory=tuple)
     matting_state_machine_arn: str = ""
     matting_batch_state_machine_arn: str = ""
-    banner_state_machine_arn: str = ""
     banner_batch_state_machine_arn: str = ""
     video_state_machine_arn: str = ""
     url_expiry_s: int = 3600
@@ -62,7 +61,6 @@ def settings() -> Settings:
         fetch_allow_nets=_list("VITRINA_FETCH_ALLOW_NETS"),
         matting_state_machine_arn=env("VITRINA_MATTING_STATE_MACHINE_ARN", ""),
         matting_batch_state_machine_arn=env("VITRINA_MATTING_BATCH_STATE_MACHINE_ARN", ""),
-        banner_state_machine_arn=env("VITRINA_BANNER_STATE_MACHINE_ARN", ""),
         banner_batch_state_machine_arn=env("VITRINA_BANNER_BATCH_STATE_MACHINE_ARN", ""),
         video_state_machine_arn=env("VITRINA_VIDEO_STATE_MACHINE_ARN", ""),
         url_expiry_s=int(env("VITRINA_URL_EXPIRY_S", str(Settings.url_expiry_s))),

@@ -43,21 +43,34 @@ def rows(job_id: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def manifest_key(job_id: str) -> str:
+    return f"jobs/{job_id}/manifest.json"
+
+
+def item_id(index: int, count: int) -> str:
+    """Zero-padded, so that item rows sort in manifest order."""
+    return f"{index:0{max(5, len(str(count)))}d}"
+
+
 def start(job_id: str, kind: str, state_machine_arn: str, manifest: list[dict[str, Any]],
           **meta: Any) -> dict[str, Any]:
     """Write the manifest, start the batch state machine and record the job."""
     cfg = settings()
-    key = f"jobs/{job_id}/manifest.json"
+    key = manifest_key(job_id)
     storage.put_json(cfg.output_bucket, key, manifest)
+    payload = {"job_id": job_id, "manifest": {"bucket": cfg.output_bucket, "key": key},
+               "tolerated_failure_percentage": 100}
+    return launch(job_id, kind, state_machine_arn, payload, total=len(manifest), manifest=key,
+                  **meta)
+
+
+def launch(job_id: str, kind: str, state_machine_arn: str, payload: dict[str, Any],
+           **meta: Any) -> dict[str, Any]:
+    """Start the job's state machine on ``payload`` and record the job."""
     execution = storage.client("stepfunctions").start_execution(
-        stateMachineArn=state_machine_arn,
-        name=job_id,
-        input=json.dumps({"job_id": job_id, "manifest": {"bucket": cfg.output_bucket, "key": key},
-                          "tolerated_failure_percentage": 100}),
-    )
-    record = {"job_id": job_id, "kind": kind, "total": len(manifest),
-              "created_at": int(time.time()), "execution_arn": execution["executionArn"],
-              "manifest": key, **meta}
+        stateMachineArn=state_machine_arn, name=job_id, input=json.dumps(payload))
+    record = {"job_id": job_id, "kind": kind, "created_at": int(time.time()),
+              "execution_arn": execution["executionArn"], **meta}
     put_row(job_id, "meta", record)
     return record
 

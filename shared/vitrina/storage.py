@@ -115,6 +115,12 @@ def presign(bucket: str, key: str, expiry_s: int) -> str:
     )
 
 
+def output_urls(keys: dict[str, str]) -> dict[str, str]:
+    """Presigned GET URLs of output-bucket objects, by the same names."""
+    cfg = settings()
+    return {name: presign(cfg.output_bucket, key, cfg.url_expiry_s) for name, key in keys.items()}
+
+
 def to_dynamo(value: Any) -> Any:
     """DynamoDB wants Decimal, not float."""
     return json.loads(json.dumps(value, default=_plain), parse_float=Decimal)

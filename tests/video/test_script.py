@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from vitrina.banner.color import extract_palette
 from vitrina.errors import InputError
 from vitrina.video import captions, script, soundtrack, timeline
 from vitrina.video.analyse import ImageInfo
@@ -111,8 +112,8 @@ def test_the_style_follows_the_product_and_the_tempo_fits_whole_bars() -> None:
     phone = ProductPage("Bluetooth earbuds", "en", (Fact("title", "Bluetooth earbuds with "
                                                          "smart noise cancelling", "og:title"),),
                         (), None, None)
-    assert soundtrack.choose_style(tea, grey, "medium") == "calm"
-    assert soundtrack.choose_style(phone, grey, "medium") == "electronic"
+    assert soundtrack.choose_style(tea, extract_palette(grey), "medium") == "calm"
+    assert soundtrack.choose_style(phone, extract_palette(grey), "medium") == "electronic"
     bpm = soundtrack.fit_tempo("upbeat", "medium", 15.0)
     assert abs((15.0 * bpm / 60 / 4) - round(15.0 * bpm / 60 / 4)) < 1e-6
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from vitrina import storage
+from vitrina.api.uploads import read_upload
 from vitrina.banner import bandit, inline
 from vitrina.banner import jobs as banner_jobs
 from vitrina.banner.models import (
@@ -27,7 +28,6 @@ from vitrina.jobs import new_job_id
 from vitrina.sources import Source
 
 router = APIRouter(tags=["banner"])
-MAX_UPLOAD = 50 * 1024 * 1024
 UPLOAD_FIELDS = ("image", "scene", "logo")
 
 
@@ -45,9 +45,7 @@ async def _read_request(request: Request, job_id: str) -> BannerTask:
                 upload = form.get(field)
                 if upload is None or isinstance(upload, str):
                     continue
-                data = await upload.read(MAX_UPLOAD + 1)
-                if len(data) > MAX_UPLOAD:
-                    raise InputError(f"{field} is larger than {MAX_UPLOAD} bytes")
+                data = await read_upload(upload, field)
                 key = f"uploads/{job_id}/{field}-{upload.filename or 'upload'}"
                 storage.put_bytes(bucket, key, data, "application/octet-stream")
                 sources[field] = Source(bucket=bucket, key=key)
@@ -76,14 +74,12 @@ async def _read_request(request: Request, job_id: str) -> BannerTask:
 
 
 def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
-    cfg = settings()
+    bucket = settings().output_bucket
     for size in report.get("sizes", []):
         for variant in size["variants"]:
-            variant["urls"] = {
-                "image": storage.presign(cfg.output_bucket, variant["image"], cfg.url_expiry_s),
-                "layout": storage.presign(cfg.output_bucket, variant["layout"], cfg.url_expiry_s),
-            }
-            variant["layout_json"] = storage.get_json(cfg.output_bucket, variant["layout"])
+            variant["urls"] = storage.output_urls({name: variant[name]
+                                                   for name in ("image", "layout")})
+            variant["layout_json"] = storage.get_json(bucket, variant["layout"])
     return report
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from vitrina import storage
+from vitrina.api.uploads import read_upload
 from vitrina.config import settings
 from vitrina.errors import EmptyInput, InputError
 from vitrina.fetch import fetch
@@ -20,19 +21,10 @@ from vitrina.matting.pipeline import cut_out
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
 ResponseKind = Literal["png", "json"]
-MAX_UPLOAD = 50 * 1024 * 1024
 
 
 def _urls(record: dict[str, Any]) -> dict[str, Any]:
-    cfg = settings()
-    outputs = record.get("outputs", {})
-    return {
-        **record,
-        "urls": {
-            name: storage.presign(cfg.output_bucket, key, cfg.url_expiry_s)
-            for name, key in outputs.items()
-        },
-    }
+    return {**record, "urls": storage.output_urls(record.get("outputs", {}))}
 
 
 def _respond(record: dict[str, Any], rgba_png: bytes, kind: ResponseKind) -> Response:
@@ -55,9 +47,7 @@ async def _read_input(request: Request) -> tuple[bytes, str, str]:
         upload = form.get("file") or form.get("image")
         if upload is None or isinstance(upload, str):
             raise InputError("multipart body needs a file field named 'file'")
-        data = await upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise InputError(f"upload is larger than {MAX_UPLOAD} bytes")
+        data = await read_upload(upload, "upload")
         model = str(form.get("model") or "u2netp")
         return data, (upload.filename or "upload").rsplit(".", 1)[0], model
     if ctype.startswith("application/json"):

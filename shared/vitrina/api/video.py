@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,7 +10,6 @@ from fastapi.responses import JSONResponse
 from vitrina import jobs, storage
 from vitrina.config import settings
 from vitrina.errors import NotFound
-from vitrina.sources import Source
 from vitrina.video.models import VideoRequest, VideoTask
 from vitrina.video.stages import report_key
 
@@ -25,15 +23,10 @@ router = APIRouter(prefix="/v1/videos", tags=["video"])
 def create_video(body: VideoRequest) -> JSONResponse:
     job_id = jobs.new_job_id()
     options = body.model_dump(exclude={"page_url", "manifest_key"})
-    source = (Source(url=body.page_url) if body.page_url
-              else Source(bucket=settings().input_bucket, key=body.manifest_key))
-    task = VideoTask(job_id=job_id, **options,
-                     **({"page": source} if body.page_url else {"manifest": source}))
-    execution = storage.client("stepfunctions").start_execution(
-        stateMachineArn=settings().video_state_machine_arn, name=job_id,
-        input=json.dumps({"task": task.model_dump(mode="json", exclude_none=True)}))
-    jobs.put_row(job_id, "meta", {"job_id": job_id, "kind": "video",
-                                  "execution_arn": execution["executionArn"], "total": 1})
+    where = "page" if body.page_url else "manifest"
+    task = VideoTask(job_id=job_id, **options, **{where: body.to_source()})
+    jobs.launch(job_id, "video", settings().video_state_machine_arn,
+                {"task": task.model_dump(mode="json", exclude_none=True)}, total=1)
     return JSONResponse({"job_id": job_id, "status_url": f"/v1/videos/{job_id}"}, 202)
 
 
@@ -47,8 +40,6 @@ def get_video(job_id: str) -> dict[str, Any]:
         report = storage.get_json(cfg.output_bucket, report_key(job_id))
     except NotFound:
         report = {"status": "error", "error": {"type": "Failed", "message": status}}
-    urls = {name: storage.presign(cfg.output_bucket, key, cfg.url_expiry_s)
-            for name, key in report.get("outputs", {}).items()}
     # "status" is the execution's; "result" says whether it ended in a video or an error.
     return {**report, "job_id": job_id, "status": status, "result": report.get("status"),
-            "urls": urls}
+            "urls": storage.output_urls(report.get("outputs", {}))}

@@ -13,7 +13,6 @@ import numpy as np
 from vitrina.banner.color import Palette, extract_palette
 from vitrina.imaging import LoadedImage
 from vitrina.matting.pipeline import cut_out
-from vitrina.matting.score import bounding_box
 
 # A subject is "clear" when matting is reasonably sure and it is neither a speck nor the frame.
 MIN_CONFIDENCE = 0.3
@@ -39,17 +38,17 @@ def analyse_product(image: LoadedImage, model: str = "u2netp") -> ProductAnalysi
         reason = f"matting confidence {result.confidence:.2f} is below {MIN_CONFIDENCE}"
     elif not MIN_AREA <= area <= MAX_AREA:
         reason = f"the subject covers {area:.0%} of the photo"
-    box = bounding_box(alpha)
+    box = result.bbox  # of the alpha above
     if reason or box is None:
         return ProductAnalysis(
-            cutout=None, saliency=result.prob.astype(np.float32),
+            cutout=None, saliency=result.prob,
             palette=extract_palette(image.rgb), confidence=result.confidence,
             clear_subject=False, reason=reason or "no subject found",
         )
     x, y, w, h = box
     cutout = result.rgba[y:y + h, x:x + w].copy()
     return ProductAnalysis(
-        cutout=cutout, saliency=result.prob.astype(np.float32),
+        cutout=cutout, saliency=result.prob,
         palette=extract_palette(cutout[..., :3], cutout[..., 3]),
         confidence=result.confidence, clear_subject=True, reason="",
     )

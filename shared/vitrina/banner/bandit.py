@@ -81,8 +81,13 @@ class DynamoStore:
 def rank_templates(store: Store, segment: str, templates: Iterable[str],
                    seed: int | None = None) -> tuple[list[str], dict[str, float]]:
     """Templates in the order this segment should see them, and each one's draw."""
+    return rank_arms(store.arms(segment), templates, seed)
+
+
+def rank_arms(arms: dict[str, Arm], templates: Iterable[str],
+              seed: int | None = None) -> tuple[list[str], dict[str, float]]:
+    """:func:`rank_templates` on a segment's arms already fetched."""
     rng = random.Random(seed)
-    arms = store.arms(segment)
     draws = {name: arms.get(name, Arm()).sample(rng) for name in templates}
     return sorted(draws, key=lambda n: -draws[n]), draws
 

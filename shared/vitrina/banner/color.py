@@ -17,6 +17,7 @@ RGB = tuple[int, int, int]
 WHITE: RGB = (255, 255, 255)
 INK: RGB = (17, 17, 17)
 MIN_CONTRAST = 4.5
+WORST_PERCENTILE = 2.0  # of the background's pixels a colour's contrast is judged against
 # Accent used when the product itself is colourless (grey, black, white, chrome).
 DEFAULT_ACCENT: RGB = (228, 57, 60)
 
@@ -60,26 +61,39 @@ def pixel_luminance(pixels: np.ndarray) -> np.ndarray:
     return sum(_CHANNEL_LUMINANCE[pixels[..., i]] * w for i, w in enumerate(_WEIGHTS))
 
 
-def worst_contrast(color: RGB, background: np.ndarray, percentile: float = 2.0) -> float:
+def _sampled_luminance(background: np.ndarray) -> np.ndarray | None:
+    """Luminance of ``background``'s pixels (None when it has none), large regions sampled on
+    a regular grid (at most ~40,000 pixels)."""
+    pixels = background.reshape(-1, 3)
+    if len(pixels) == 0:
+        return None
+    return pixel_luminance(pixels[:: max(1, len(pixels) // 40_000)])
+
+
+def _worst_contrast(color: RGB, lums: np.ndarray | None, percentile: float) -> float:
+    if lums is None:
+        return 21.0
+    ratios = contrast(float(luminance(color)), lums)
+    return float(np.percentile(ratios, percentile))
+
+
+def worst_contrast(color: RGB, background: np.ndarray,
+                   percentile: float = WORST_PERCENTILE) -> float:
     """Contrast of ``color`` against the darkest/lightest few pixels of ``background``.
 
     A low percentile rather than the minimum: a handful of anti-aliased pixels at a shape's
     edge should not veto a colour that reads well against everything else. Large regions are
     sampled on a regular grid (at most ~40,000 pixels).
     """
-    pixels = background.reshape(-1, 3)
-    if len(pixels) == 0:
-        return 21.0
-    pixels = pixels[:: max(1, len(pixels) // 40_000)]
-    ratios = contrast(float(luminance(color)), pixel_luminance(pixels))
-    return float(np.percentile(ratios, percentile))
+    return _worst_contrast(color, _sampled_luminance(background), percentile)
 
 
 def best_ink(background: np.ndarray, candidates: list[RGB]) -> tuple[RGB, float]:
     """The first candidate that reaches the minimum contrast, else the best one."""
+    lums = _sampled_luminance(background)  # once for every candidate
     best, best_ratio = candidates[0], -1.0
     for color in candidates:
-        ratio = worst_contrast(color, background)
+        ratio = _worst_contrast(color, lums, WORST_PERCENTILE)
         if ratio >= MIN_CONTRAST:
             return color, ratio
         if ratio > best_ratio:

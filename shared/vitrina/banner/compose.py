@@ -6,13 +6,16 @@ The state machine runs the same three steps as separate stages, one Map item per
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
 
 from vitrina.banner import evaluate, layout, render
 from vitrina.banner.analyse import ProductAnalysis
+from vitrina.banner.color import Palette
 from vitrina.banner.document import Assets, Layout
 from vitrina.banner.templates import Template, load_templates
 
@@ -22,6 +25,26 @@ DEFAULT_ORDER = (
     "sport-diagonal", "stacked-colour-block", "full-frame-scene",
 )
 EXTRA_CANDIDATES = 2  # rendered beyond the number asked for, so near-duplicates can be dropped
+
+
+class DesignInputs(Protocol):
+    """What a variant is designed from: :class:`Inputs`, or the stages' inputs that are
+    fetched from storage on first use (so a design reads only what its template shows)."""
+
+    @property
+    def photo(self) -> np.ndarray: ...
+    @property
+    def cutout(self) -> np.ndarray | None: ...
+    @property
+    def saliency(self) -> np.ndarray: ...
+    @property
+    def palette(self) -> Palette: ...
+    @property
+    def scene(self) -> np.ndarray | None: ...
+    @property
+    def scene_saliency(self) -> np.ndarray | None: ...
+    @property
+    def logo(self) -> np.ndarray | None: ...
 
 
 @dataclass
@@ -34,6 +57,18 @@ class Inputs:
     scene_saliency: np.ndarray | None = None
     logo: np.ndarray | None = None
 
+    @property
+    def cutout(self) -> np.ndarray | None:
+        return self.analysis.cutout
+
+    @property
+    def saliency(self) -> np.ndarray:
+        return self.analysis.saliency
+
+    @property
+    def palette(self) -> Palette:
+        return self.analysis.palette
+
 
 @dataclass
 class Variant:
@@ -44,44 +79,48 @@ class Variant:
     image: Image.Image
     evaluation: dict
     prior: float | None = None
-    extras: dict = field(default_factory=dict)
 
     def summary(self, order: int) -> dict:
         return {"template": self.template, "evaluation": self.evaluation, "prior": self.prior,
                 "order": order}
 
 
-def assets_for(template: Template, inputs: Inputs) -> Assets:
+def assets_for(template: Template, inputs: DesignInputs) -> Assets:
     """The scene template shows a scene (the user's, or the photo itself); the others show
-    the cutout, or the photo as a scene when it has no clear subject."""
-    cutout = inputs.analysis.cutout
-    photo_scene = (inputs.photo, inputs.analysis.saliency)
-    if template.arrangement == "scene":
-        if inputs.scene is not None:
-            return Assets(product=cutout, scene=inputs.scene,
-                          scene_saliency=inputs.scene_saliency, logo=inputs.logo)
-        return Assets(scene=photo_scene[0], scene_saliency=photo_scene[1], logo=inputs.logo)
-    if cutout is None:
-        return Assets(scene=photo_scene[0], scene_saliency=photo_scene[1], logo=inputs.logo)
-    return Assets(product=cutout, logo=inputs.logo)
+    the cutout, or the photo as a scene when it has no clear subject. Only the inputs shown
+    are read."""
+    scene_template = template.arrangement == "scene"
+    if scene_template and inputs.scene is not None:
+        return Assets(product=inputs.cutout, scene=inputs.scene,
+                      scene_saliency=inputs.scene_saliency, logo=inputs.logo)
+    if scene_template or inputs.cutout is None:
+        return Assets(scene=inputs.photo, scene_saliency=inputs.saliency, logo=inputs.logo)
+    return Assets(product=inputs.cutout, logo=inputs.logo)
 
 
 def design(template: Template, width: int, height: int, copy: layout.Copy,
-           inputs: Inputs) -> Variant:
+           inputs: DesignInputs) -> Variant:
     assets = assets_for(template, inputs)
-    solved, base = layout.solve_with_backdrop(template, width, height, copy,
-                                              inputs.analysis.palette, assets)
+    solved, base = layout.solve_with_backdrop(template, width, height, copy, inputs.palette,
+                                              assets)
     image = render.add_text(base, solved)
     checked = evaluate.evaluate(solved, np.asarray(image), assets, backdrop=np.asarray(base))
     return Variant(template=template.name, width=width, height=height, layout=solved,
                    image=image, evaluation=checked.to_dict())
 
 
+def pick(names: Iterable[str], preferred: Iterable[str], count: int) -> list[str]:
+    """The first ``count`` of ``names``: those in ``preferred`` first, in its order, then the
+    rest in their own."""
+    names = list(names)
+    ordered = [n for n in preferred if n in names]
+    ordered += [n for n in names if n not in ordered]
+    return ordered[:count]
+
+
 def candidates(order: list[str] | None, count: int) -> list[Template]:
     templates = load_templates()
-    names = [n for n in (order or DEFAULT_ORDER) if n in templates]
-    names += [n for n in templates if n not in names]
-    return [templates[n] for n in names[:count]]
+    return [templates[n] for n in pick(templates, order or DEFAULT_ORDER, count)]
 
 
 def compose(inputs: Inputs, copy: layout.Copy, sizes: list[tuple[int, int]], variants: int = 6,

@@ -16,7 +16,7 @@ import numpy as np
 from vitrina.banner import posterlayout, render
 from vitrina.banner.color import MIN_CONTRAST, hex_to_rgb, worst_contrast
 from vitrina.banner.document import LOGO, PRODUCT, TEXT, UNDERLAY, Assets, Box, Layout
-from vitrina.banner.layout import MARGIN
+from vitrina.banner.layout import safe_margin
 
 MAX_SALIENT_COVER = 0.05
 SIGNATURE = 12  # side of the colour thumbnail compared for near-duplicates
@@ -44,13 +44,9 @@ def saliency_map(layout: Layout, assets: Assets) -> np.ndarray:
     sal = np.zeros((layout.height, layout.width), dtype=np.float32)
     bg = layout.background
     if bg.kind == "scene" and assets.scene is not None and bg.crop is not None:
-        from vitrina.banner.scene import scene_saliency
+        from vitrina.banner.scene import crop_saliency, scene_saliency
 
-        small = scene_saliency(assets)
-        fx, fy = small.shape[1] / assets.scene.shape[1], small.shape[0] / assets.scene.shape[0]
-        left, top, right, bottom = bg.crop
-        region = small[int(top * fy):max(int(top * fy) + 1, int(bottom * fy)),
-                       int(left * fx):max(int(left * fx) + 1, int(right * fx))]
+        region = crop_saliency(scene_saliency(assets), assets.scene.shape, bg.crop)
         x0, y0, x1, y1 = bg.scene_box or (0, 0, layout.width, layout.height)
         sal[y0:y1, x0:x1] = cv2.resize(region, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     for element in layout.by_kind(PRODUCT):
@@ -110,7 +106,7 @@ def evaluate(layout: Layout, image: np.ndarray, assets: Assets,
             problems.append(f"{element.id}: contrast {ratio:.2f}:1 below 4.5:1")
     min_contrast = min(ratios) if ratios else 21.0
 
-    margin = max(8, round(min(layout.width, layout.height) * MARGIN))
+    margin = safe_margin(layout.width, layout.height)
     inside_ok = True
     for element in layout.elements:
         if element.kind in (TEXT, LOGO, PRODUCT) or element.id in ("cta.button", "badge.shape",
@@ -132,7 +128,7 @@ def evaluate(layout: Layout, image: np.ndarray, assets: Assets,
         "inside_safe_area": inside_ok,
     }
     metrics = posterlayout.layout_metrics(
-        [posterlayout.Element(kind=_pl_kind(e.kind), box=e.box) for e in layout.elements],
+        [posterlayout.Element(kind=e.kind, box=e.box) for e in layout.elements],
         (layout.width, layout.height), sal, backdrop,
     ).as_dict()
     passed = all(checks.values())
@@ -148,10 +144,6 @@ def evaluate(layout: Layout, image: np.ndarray, assets: Assets,
         score=round(layout_score(metrics, design, passed), 4),
         signature=signature(image),
     )
-
-
-def _pl_kind(kind: str) -> str:
-    return {TEXT: "text", UNDERLAY: "underlay", LOGO: "logo"}.get(kind, kind)
 
 
 def design_cues(layout: Layout) -> dict[str, float]:

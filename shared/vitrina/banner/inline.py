@@ -10,31 +10,24 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
-
 from vitrina import storage
-from vitrina.banner import compose, evaluate, layout, render, stages
+from vitrina.banner import compose, render, stages
 from vitrina.banner.models import BannerTask, DesignItem, RankRequest
 from vitrina.banner.templates import get_template
 from vitrina.config import settings
 
 
-def design(task: BannerTask, item: DesignItem, inputs: compose.Inputs) -> dict[str, Any]:
-    template = get_template(item.template)
-    assets = compose.assets_for(template, inputs)
-    solved, base = layout.solve_with_backdrop(template, item.width, item.height,
-                                              task.copy_.to_copy(), inputs.analysis.palette,
-                                              assets)
-    image = render.add_text(base, solved)
-    checked = evaluate.evaluate(solved, np.asarray(image), assets, backdrop=np.asarray(base))
+def design(task: BannerTask, item: DesignItem, inputs: compose.DesignInputs) -> dict[str, Any]:
+    variant = compose.design(get_template(item.template), item.width, item.height,
+                             task.copy_.to_copy(), inputs)
     bucket = settings().output_bucket
     layout_key = stages.design_key(item, "layout.json")
     image_key = stages.design_key(item, item.format)
-    storage.put_json(bucket, layout_key, solved.to_dict())
-    storage.put_bytes(bucket, image_key, render.encode(image, item.format),
+    storage.put_json(bucket, layout_key, variant.layout.to_dict())
+    storage.put_bytes(bucket, image_key, render.encode(variant.image, item.format),
                       render.CONTENT_TYPES[item.format])
     return {**item.model_dump(mode="json"), "layout_key": layout_key, "image_key": image_key,
-            "warnings": solved.warnings, "evaluation": checked.to_dict()}
+            "warnings": variant.layout.warnings, "evaluation": variant.evaluation}
 
 
 def run(task: BannerTask) -> dict[str, Any]:

@@ -17,13 +17,12 @@ def report_key(job_id: str) -> str:
 
 
 def build_manifest(job_id: str, request: BannerJobRequest) -> list[dict[str, Any]]:
-    width = max(5, len(str(len(request.products))))
     options = request.model_dump(exclude={"products"})
     manifest = []
     for i, product in enumerate(request.products):
         source = product.to_source()
         scene = Source(url=product.scene_url) if product.scene_url else None
-        task = BannerTask(job_id=job_id, product_id=f"{i:0{width}d}",
+        task = BannerTask(job_id=job_id, product_id=jobs.item_id(i, len(request.products)),
                           name=product.name or source.describe().rsplit("/", 1)[-1],
                           product=source, scene=scene, copy=product.copy_, **options)
         manifest.append(task.model_dump(mode="json", by_alias=True, exclude_none=True))

@@ -80,6 +80,12 @@ def check_size(width: int, height: int) -> None:
         raise InputError(f"size {width}x{height} has an aspect ratio outside 1:4..4:1")
 
 
+def safe_margin(width: int, height: int) -> int:
+    """The safe margin of a canvas in pixels: text, logo and product stay this far inside
+    its edges."""
+    return max(8, round(min(width, height) * MARGIN))
+
+
 def style_of(role: TextRole, align: str) -> textlayout.TextStyle:
     return textlayout.TextStyle(
         family=role.family,
@@ -103,7 +109,7 @@ def solve_with_backdrop(
     """The layout, and its rendering without text (which the colour pass had to draw)."""
     check_size(width, height)
     short = min(width, height)
-    margin = max(8, round(short * MARGIN))
+    margin = safe_margin(width, height)
     inner: Box = (margin, margin, width - margin, height - margin)
     gap = round(short * template.gap)
     plan = _Plan()
@@ -257,7 +263,7 @@ def _side_by_side(item: _Item) -> bool:
     return item.block.width + spacing + item.companion.block.width <= item.max_width
 
 
-def _stack_items(template: Template, copy: Copy, region_w: float) -> list[_Item]:
+def _stack_items(template: Template, copy: Copy, region_w: float, short: int) -> list[_Item]:
     items = [_Item("headline", copy.title, template.headline, region_w, optional=False)]
     if copy.subtitle.strip():
         items.append(_Item("subheadline", copy.subtitle, template.subheadline, region_w, True))
@@ -271,9 +277,9 @@ def _stack_items(template: Template, copy: Copy, region_w: float) -> list[_Item]
         price.burst = template.price.burst and price.companion is None
         items.append(price)
     if copy.cta.strip():
-        size = template.cta.text.size
-        items.append(_Item("cta", copy.cta, template.cta.text, min(region_w, region_w * 0.9), True,
-                           pad=(size * 0.9, size * 0.5)))
+        role = template.cta.text
+        items.append(_Item("cta", copy.cta, role, min(region_w, region_w * 0.9), True,
+                           pad=(role.size * short * 0.9, role.size * short * 0.5)))
     return items
 
 
@@ -295,10 +301,7 @@ def _place_text(plan: _Plan, template: Template, copy: Copy, region: Box, short:
         raise InputError("a banner needs a title")
     left, top, right, bottom = region
     region_w, region_h = right - left, bottom - top
-    items = _stack_items(template, copy, region_w)
-    for item in items:
-        if item.id == "cta":
-            item.pad = (item.role.size * short * 0.9, item.role.size * short * 0.5)
+    items = _stack_items(template, copy, region_w, short)
     align = template.text_align
 
     def fit_all(limits: dict[str, float], sizes: dict[str, int]) -> None:
@@ -307,7 +310,6 @@ def _place_text(plan: _Plan, template: Template, copy: Copy, region: Box, short:
                               align)
             if item.companion is not None:
                 companion = item.companion
-                companion.max_width = region_w
                 companion.block = _fit(companion, short, limits.get(item.id, region_h),
                                        sizes.get(companion.id), align)
 

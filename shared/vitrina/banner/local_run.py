@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vitrina import storage
-from vitrina.banner import stages
+from vitrina.banner import compose, stages
 from vitrina.banner.models import BannerCopy, BannerTask
 from vitrina.banner.sheet import contact_sheet
 from vitrina.config import settings
@@ -49,7 +49,8 @@ def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str
         )
         payload = {"task": task.model_dump(mode="json", by_alias=True, exclude_none=True)}
         arn = engine.start_execution("BannerStateMachine", payload, name=job_id)
-        candidates = min(variants + 2, len(templates or []) or 99) * len(sizes)
+        candidates = min(variants + compose.EXTRA_CANDIDATES, len(templates or []) or 99) \
+            * len(sizes)
         bar = StateProgress(engine, arn, LABELS, progress, candidates)
         execution = engine.wait(arn, timeout_s=3600, poll_s=0.2, on_poll=bar)
         bar()

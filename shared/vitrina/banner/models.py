@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from vitrina.banner.layout import Copy, check_size
 from vitrina.errors import InputError
-from vitrina.payloads import StageError
+from vitrina.payloads import JOB_ID, StageError
 from vitrina.payloads import TaskRef as BaseTaskRef
 from vitrina.sources import ImageRef, Source
 
 ImageFormat = Literal["png", "jpeg", "webp"]
 _SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
-_ID = r"^[A-Za-z0-9_.-]{1,80}$"
+_SEGMENT = r"^[A-Za-z0-9_.-]{1,64}$"
 
 
 def parse_size(value: str) -> tuple[int, int]:
@@ -61,7 +61,7 @@ class BannerOptions(BaseModel):
     sizes: list[str] = Field(default_factory=lambda: ["1200x628"], min_length=1, max_length=8,
                              description="WIDTHxHEIGHT, 250..3000 a side, aspect 1:4..4:1")
     variants: int = Field(6, ge=1, le=12)
-    segment: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+    segment: str = Field("default", pattern=_SEGMENT,
                          description="audience segment whose feedback orders the styles")
     templates: list[str] | None = Field(None, description="restrict to these templates")
     format: ImageFormat = "png"
@@ -86,8 +86,8 @@ class BannerTask(BannerOptions):
 
     model_config = ConfigDict(extra="allow")
 
-    job_id: str = Field(pattern=_ID)
-    product_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
+    product_id: str = Field(pattern=JOB_ID)
     name: str = ""
     product: Source
     scene: Source | None = None
@@ -101,8 +101,8 @@ class DesignItem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    job_id: str = Field(pattern=_ID)
-    product_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
+    product_id: str = Field(pattern=JOB_ID)
     width: int
     height: int
     template: str
@@ -122,7 +122,7 @@ class RankRequest(BaseModel):
 
 
 class TaskRef(BaseTaskRef):
-    product_id: str = Field(pattern=_ID)
+    product_id: str = Field(pattern=JOB_ID)
     name: str = ""
 
 
@@ -134,7 +134,7 @@ class FailedTask(BaseModel):
 class FeedbackEvent(BaseModel):
     """What a shopper did with a variant: feeds the segment's bandit."""
 
-    segment: str = Field("default", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    segment: str = Field("default", pattern=_SEGMENT)
     template: str
     event: Literal["impression", "click", "download"]
     count: int = Field(1, ge=1, le=1_000_000)
@@ -169,7 +169,7 @@ class BannerRequest(BannerSpec):
 
 
 class JobReportRequest(BaseModel):
-    job_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
 
 
 class BannerJobRequest(BannerOptions):

@@ -24,10 +24,9 @@ CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg",
 SHADOW_OPACITY = 0.32
 
 
-def render(layout: Layout, assets: Assets, *, with_text: bool = True) -> Image.Image:
-    """The banner as an RGB image; ``with_text=False`` gives what the text sits on."""
-    base = backdrop(layout, assets)
-    return add_text(base, layout) if with_text else base
+def render(layout: Layout, assets: Assets) -> Image.Image:
+    """The banner as an RGB image: its :func:`backdrop` with the text drawn on it."""
+    return add_text(backdrop(layout, assets), layout)
 
 
 def backdrop(layout: Layout, assets: Assets) -> Image.Image:

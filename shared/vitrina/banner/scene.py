@@ -35,11 +35,20 @@ def scene_saliency(assets: Assets) -> np.ndarray:
     else:
         from vitrina.matting import segment
 
-        sal = segment.predict(assets.scene, "u2netp").astype(np.float32)
+        sal = segment.predict(assets.scene, "u2netp")  # float32 already
     h, w = assets.scene.shape[:2]
     scale = WORK / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     return cv2.resize(sal, size, interpolation=cv2.INTER_AREA)
+
+
+def crop_saliency(saliency: np.ndarray, scene_shape: tuple[int, ...], crop: Box) -> np.ndarray:
+    """The part of a (smaller) saliency map under ``crop``, a box in scene pixels; at least
+    one cell a side."""
+    left, top, right, bottom = crop
+    fx, fy = saliency.shape[1] / scene_shape[1], saliency.shape[0] / scene_shape[0]
+    return saliency[int(top * fy):max(int(top * fy) + 1, int(bottom * fy)),
+                    int(left * fx):max(int(left * fx) + 1, int(right * fx))]
 
 
 def smart_crop(saliency: np.ndarray, scene_w: int, scene_h: int, aspect: float) -> Box:
@@ -75,11 +84,8 @@ def _maps(scene: np.ndarray, saliency: np.ndarray, crop: Box, width: int,
     left, top, right, bottom = crop
     scale = WORK / max(width, height)
     size = (max(2, round(width * scale)), max(2, round(height * scale)))
-    sh, sw = saliency.shape
-    fx, fy = sw / scene.shape[1], sh / scene.shape[0]
-    sal = saliency[int(top * fy):max(int(top * fy) + 1, int(bottom * fy)),
-                   int(left * fx):max(int(left * fx) + 1, int(right * fx))]
-    sal = cv2.resize(sal, size, interpolation=cv2.INTER_AREA)
+    sal = cv2.resize(crop_saliency(saliency, scene.shape, crop), size,
+                     interpolation=cv2.INTER_AREA)
     grey = cv2.cvtColor(scene[top:bottom, left:right], cv2.COLOR_RGB2GRAY)
     grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     grad = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))

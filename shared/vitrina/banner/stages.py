@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import time
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from vitrina import storage
 from vitrina.banner import bandit, compose, evaluate, jobs, layout, render
-from vitrina.banner.analyse import ProductAnalysis, analyse_product
+from vitrina.banner.analyse import analyse_product
 from vitrina.banner.color import Palette
-from vitrina.banner.document import Layout
+from vitrina.banner.document import Assets, Layout
 from vitrina.banner.models import (
     BannerTask,
     DesignItem,
@@ -30,6 +31,7 @@ from vitrina.config import settings
 from vitrina.errors import InputError, NotFound, caught
 from vitrina.imaging import decode_image
 from vitrina.matting import segment
+from vitrina.matting.results import get_prob_at, put_prob_at
 from vitrina.sources import read_source
 
 ANALYSIS_VERSION = "1"  # bump when the analysis changes, so cached results are not reused
@@ -41,14 +43,6 @@ def product_prefix(job_id: str, product_id: str) -> str:
 
 def report_key(job_id: str, product_id: str) -> str:
     return f"{product_prefix(job_id, product_id)}/report.json"
-
-
-def _put_prob(key: str, prob: np.ndarray) -> None:
-    storage.put_array(key, (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
-
-
-def _get_prob(key: str) -> np.ndarray:
-    return storage.get_array(key).astype(np.float32) / 65535.0
 
 
 def _rgba(image_rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -74,7 +68,7 @@ def analyse(task: BannerTask) -> dict[str, Any]:
         image = decode_image(data)
         result = analyse_product(image, model)
         storage.put_array(keys["photo"], image.rgb)
-        _put_prob(keys["saliency"], result.saliency)
+        put_prob_at(keys["saliency"], result.saliency)
         if result.cutout is not None:
             storage.put_array(keys["cutout"], result.cutout)
         summary = {"palette": result.palette.to_dict(), "confidence": round(result.confidence, 4),
@@ -89,32 +83,54 @@ def analyse(task: BannerTask) -> dict[str, Any]:
         extra["scene"] = f"{prefix}/scene.png"
         extra["scene_saliency"] = f"{prefix}/scene_saliency.png"
         storage.put_array(extra["scene"], scene.rgb)
-        _put_prob(extra["scene_saliency"], segment.predict(scene.rgb, model))
+        put_prob_at(extra["scene_saliency"], segment.predict(scene.rgb, model))
     if task.logo is not None:
         logo = decode_image(read_source(task.logo))
         extra["logo"] = f"{prefix}/logo.png"
         storage.put_array(extra["logo"], _rgba(logo.rgb, logo.alpha))
-    summary = {k: v for k, v in summary.items() if k != "keys"}
     return {**summary, "cached": cached, "assets": {**keys, **extra},
             "seconds": round(time.perf_counter() - started, 3)}
 
 
-def load_inputs(analysis: dict[str, Any]) -> compose.Inputs:
-    assets = analysis["assets"]
-    palette = Palette.from_dict(analysis["palette"])
-    cutout = storage.get_array(assets["cutout"]) if assets.get("cutout") else None
-    product = ProductAnalysis(
-        cutout=cutout, saliency=_get_prob(assets["saliency"]), palette=palette,
-        confidence=analysis["confidence"], clear_subject=analysis["clear_subject"],
-        reason=analysis["reason"],
-    )
-    return compose.Inputs(
-        photo=storage.get_array(assets["photo"]),
-        analysis=product,
-        scene=storage.get_array(assets["scene"]) if "scene" in assets else None,
-        scene_saliency=_get_prob(assets["scene_saliency"]) if "scene_saliency" in assets else None,
-        logo=storage.get_array(assets["logo"]) if "logo" in assets else None,
-    )
+class StoredInputs:
+    """The analyse stage's outputs (:class:`compose.DesignInputs`), each fetched from storage
+    on first use: a design stage reads only what its template shows."""
+
+    def __init__(self, analysis: dict[str, Any]) -> None:
+        self._keys: dict[str, str] = analysis["assets"]
+        self.palette = Palette.from_dict(analysis["palette"])
+
+    def _array(self, name: str) -> np.ndarray | None:
+        return storage.get_array(self._keys[name]) if self._keys.get(name) else None
+
+    @cached_property
+    def photo(self) -> np.ndarray:
+        return storage.get_array(self._keys["photo"])
+
+    @cached_property
+    def cutout(self) -> np.ndarray | None:
+        return self._array("cutout")
+
+    @cached_property
+    def saliency(self) -> np.ndarray:
+        return get_prob_at(self._keys["saliency"])
+
+    @cached_property
+    def scene(self) -> np.ndarray | None:
+        return self._array("scene")
+
+    @cached_property
+    def scene_saliency(self) -> np.ndarray | None:
+        key = self._keys.get("scene_saliency")
+        return get_prob_at(key) if key else None
+
+    @cached_property
+    def logo(self) -> np.ndarray | None:
+        return self._array("logo")
+
+
+def load_inputs(analysis: dict[str, Any]) -> StoredInputs:
+    return StoredInputs(analysis)
 
 
 def plan(task: BannerTask) -> dict[str, Any]:
@@ -125,15 +141,13 @@ def plan(task: BannerTask) -> dict[str, Any]:
         if unknown:
             raise InputError(f"unknown templates: {', '.join(unknown)}")
         names = [n for n in names if n in task.templates]
-    store = bandit.DynamoStore()
-    learned = bool(store.arms(task.segment))
+    arms = bandit.DynamoStore().arms(task.segment)
+    learned = bool(arms)
     if learned:
-        order, draws = bandit.rank_templates(store, task.segment, names, task.seed)
+        preferred, draws = bandit.rank_arms(arms, names, task.seed)
     else:
-        order = [n for n in compose.DEFAULT_ORDER if n in names]
-        order += [n for n in names if n not in order]
-        draws = {}
-    chosen = order[: task.variants + compose.EXTRA_CANDIDATES]
+        preferred, draws = list(compose.DEFAULT_ORDER), {}
+    chosen = compose.pick(names, preferred, task.variants + compose.EXTRA_CANDIDATES)
     items = [
         DesignItem(job_id=task.job_id, product_id=task.product_id, width=w, height=h,
                    template=name, format=task.format, order=order,
@@ -154,18 +168,24 @@ def design_layout(request: DesignRequest) -> dict[str, Any]:
     template = get_template(item.template)
     assets = compose.assets_for(template, inputs)
     solved = layout.solve(template, item.width, item.height, task.copy_.to_copy(),
-                          inputs.analysis.palette, assets)
+                          inputs.palette, assets)
     key = design_key(item, "layout.json")
     storage.put_json(settings().output_bucket, key, solved.to_dict())
     return {**item.model_dump(mode="json"), "layout_key": key, "warnings": solved.warnings}
 
 
-def design_render(request: DesignRequest) -> dict[str, Any]:
-    task, item = request.task, request.item
-    inputs = load_inputs(task.analysis)
+def _designed(request: DesignRequest) -> tuple[Layout, Assets]:
+    """The layout the layout stage stored for this item, and the assets it is drawn with."""
+    item = request.item
     extra = item.model_extra or {}
     solved = Layout.from_dict(storage.get_json(settings().output_bucket, extra["layout_key"]))
-    assets = compose.assets_for(get_template(item.template), inputs)
+    assets = compose.assets_for(get_template(item.template), load_inputs(request.task.analysis))
+    return solved, assets
+
+
+def design_render(request: DesignRequest) -> dict[str, Any]:
+    item = request.item
+    solved, assets = _designed(request)
     image = render.render(solved, assets)
     key = design_key(item, item.format)
     storage.put_bytes(settings().output_bucket, key, render.encode(image, item.format),
@@ -174,14 +194,11 @@ def design_render(request: DesignRequest) -> dict[str, Any]:
 
 
 def design_evaluate(request: DesignRequest) -> dict[str, Any]:
-    task, item = request.task, request.item
-    inputs = load_inputs(task.analysis)
-    extra = item.model_extra or {}
-    bucket = settings().output_bucket
-    solved = Layout.from_dict(storage.get_json(bucket, extra["layout_key"]))
-    assets = compose.assets_for(get_template(item.template), inputs)
-    image = render.render(solved, assets)
-    checked = evaluate.evaluate(solved, np.asarray(image), assets)
+    item = request.item
+    solved, assets = _designed(request)
+    base = render.backdrop(solved, assets)
+    image = render.add_text(base, solved)
+    checked = evaluate.evaluate(solved, np.asarray(image), assets, backdrop=np.asarray(base))
     return {**item.model_dump(mode="json"), "evaluation": checked.to_dict()}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 
 from vitrina.engine.local import LocalEngine
 
@@ -22,8 +21,9 @@ class StateProgress:
         self.engine, self.arn, self.labels, self.enabled = engine, arn, labels, enabled
         self.total, self.seen, self.counts = total, 0, Counter[str]()
         self.started = time.monotonic()
-        self.say: Callable[[str], None] = lambda text: print(
-            f"{time.monotonic() - self.started:6.1f}s  {text}", file=sys.stderr, flush=True)
+
+    def say(self, text: str) -> None:
+        print(f"{time.monotonic() - self.started:6.1f}s  {text}", file=sys.stderr, flush=True)
 
     def __call__(self) -> None:
         if not self.enabled:

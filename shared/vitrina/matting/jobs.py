@@ -8,15 +8,9 @@ from vitrina import jobs, storage
 from vitrina.config import settings
 from vitrina.matting.models import MattingItem, ModelName, Source
 
-new_job_id = jobs.new_job_id
-
 
 def put_item_record(record: dict[str, Any]) -> None:
     jobs.put_row(record["job_id"], f"item#{record['item_id']}", record)
-
-
-def manifest_key(job_id: str) -> str:
-    return f"jobs/{job_id}/manifest.json"
 
 
 def report_key(job_id: str) -> str:
@@ -26,10 +20,10 @@ def report_key(job_id: str) -> str:
 def build_manifest(
     job_id: str, sources: list[tuple[str, Source]], model: ModelName
 ) -> list[dict[str, Any]]:
-    width = max(5, len(str(len(sources))))
     return [
         MattingItem(
-            job_id=job_id, item_id=f"{i:0{width}d}", name=name, source=source, model=model
+            job_id=job_id, item_id=jobs.item_id(i, len(sources)), name=name, source=source,
+            model=model,
         ).model_dump(mode="json")
         for i, (name, source) in enumerate(sources)
     ]
@@ -39,7 +33,7 @@ def create_job(
     sources: list[tuple[str, Source]], model: ModelName = "u2netp", job_id: str | None = None
 ) -> dict[str, Any]:
     """Write the manifest, record the job and start the batch state machine."""
-    job_id = job_id or new_job_id()
+    job_id = job_id or jobs.new_job_id()
     manifest = build_manifest(job_id, sources, model)
     return jobs.start(job_id, "matting", settings().matting_batch_state_machine_arn, manifest,
                       model=model)

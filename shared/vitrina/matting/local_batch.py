@@ -11,6 +11,7 @@ from typing import Any
 from vitrina import storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
+from vitrina.jobs import new_job_id
 from vitrina.matting import jobs
 from vitrina.matting.models import ModelName, Source
 
@@ -55,7 +56,7 @@ def run_batch(
     stems = _unique_stems(inputs)
     with LocalEngine() as engine:
         cfg = settings()
-        job_id = jobs.new_job_id()
+        job_id = new_job_id()
         sources: list[tuple[str, Source]] = []
         missing: list[dict[str, Any]] = []
         for i, (ref, stem) in enumerate(zip(inputs, stems, strict=True)):

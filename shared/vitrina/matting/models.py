@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.matting.strokes import Stroke
-from vitrina.payloads import StageError
+from vitrina.payloads import JOB_ID, StageError
 from vitrina.sources import ImageRef, Source
 
 ModelName = Literal["u2netp", "u2net"]
@@ -18,7 +18,7 @@ class MattingItem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    job_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,80}$")
+    job_id: str = Field(pattern=JOB_ID)
     item_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     name: str = Field(min_length=1, max_length=200)
     source: Source

@@ -41,12 +41,22 @@ def version_keys(result_id: str, version: int) -> dict[str, str]:
     }
 
 
+def put_prob_at(key: str, prob: np.ndarray) -> None:
+    """A [0, 1] probability map as a 16-bit PNG under ``key`` (any key: banners use it too)."""
+    storage.put_array(key, (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+
+
+def get_prob_at(key: str) -> np.ndarray:
+    """What :func:`put_prob_at` stored, as float32 in [0, 1]."""
+    return storage.get_array(key).astype(np.float32) / 65535.0
+
+
 def put_prob(result_id: str, prob: np.ndarray) -> None:
-    storage.put_array(prob_key(result_id), (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+    put_prob_at(prob_key(result_id), prob)
 
 
 def get_prob(result_id: str) -> np.ndarray:
-    return storage.get_array(prob_key(result_id)).astype(np.float32) / 65535.0
+    return get_prob_at(prob_key(result_id))
 
 
 def write_version(

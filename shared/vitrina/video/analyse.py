@@ -49,15 +49,23 @@ def sharpness(rgb: np.ndarray) -> float:
     return float(cv2.Laplacian(grey, cv2.CV_32F).var())
 
 
+def salient_box(rgb: np.ndarray, min_share: float, max_share: float = 1.0
+                ) -> tuple[int, int, int, int] | None:
+    """The box of what U^2-Net finds salient, or None when that covers less than
+    ``min_share`` of the picture (nothing stands out) or more than ``max_share``."""
+    h, w = rgb.shape[:2]
+    prob = segment.predict(rgb, "u2netp")
+    mask = segment.upsample(prob.astype(np.float32), (h, w)) > 0.5
+    if not min_share <= mask.mean() <= max_share:
+        return None
+    ys, xs = np.nonzero(mask)
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
 def subject_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     """The salient region's box (the whole image when nothing stands out)."""
     h, w = rgb.shape[:2]
-    prob = segment.predict(rgb, "u2netp")
-    prob = cv2.resize(prob.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    ys, xs = np.nonzero(prob > 0.5)
-    if xs.size < 0.005 * w * h:
-        return 0, 0, w, h
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    return salient_box(rgb, 0.005) or (0, 0, w, h)
 
 
 def analyse_images(images: list[np.ndarray]) -> list[ImageInfo]:

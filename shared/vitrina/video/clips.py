@@ -19,7 +19,7 @@ import numpy as np
 
 from vitrina.errors import InputError
 from vitrina.video.encode import ffmpeg_exe
-from vitrina.video.probe import UnreadableVideo, probe
+from vitrina.video.probe import Probe, UnreadableVideo, probe
 
 WIDTH = 160
 ANALYSIS_FPS = 10.0
@@ -58,11 +58,11 @@ class ClipInfo:
     shots: tuple[ClipShot, ...]
 
 
-def sample_frames(path: Path, max_seconds: float = MAX_SECONDS,
-                  fps: float = ANALYSIS_FPS) -> tuple[np.ndarray, float, float]:
+def sample_frames(path: Path, max_seconds: float = MAX_SECONDS, fps: float = ANALYSIS_FPS,
+                  info: Probe | None = None) -> tuple[np.ndarray, float, float]:
     """HSV frames (N x h x 160 x 3, uint8) of the first ``max_seconds``, their rate, and the
-    clip's own frame rate."""
-    info = probe(path)
+    clip's own frame rate (``info``: the clip's probe, when the caller has it already)."""
+    info = info or probe(path)
     if info.frames == 0:
         raise UnreadableVideo(f"{path.name} has no video frames")
     rate = min(fps, info.fps) if info.fps else fps
@@ -141,8 +141,8 @@ def _shake(grey: list[np.ndarray]) -> np.ndarray:
     """Per frame, how much the camera's shift changed since the previous frame (pixels at
     160 px wide): near 0 on a tripod or a smooth pan, large on a shaky hand."""
     shifts = [(0.0, 0.0)]
-    for a, b in itertools.pairwise(grey):
-        (dx, dy), _ = cv2.phaseCorrelate(a.astype(np.float32), b.astype(np.float32))
+    for a, b in itertools.pairwise([g.astype(np.float32) for g in grey]):
+        (dx, dy), _ = cv2.phaseCorrelate(a, b)
         shifts.append((dx, dy))
     moves = np.asarray(shifts)
     jerk = np.zeros(len(grey))
@@ -154,18 +154,15 @@ def _subject(hsv_frame: np.ndarray, width: int, height: int
              ) -> tuple[int, int, int, int] | None:
     """The salient subject's box in the clip's own pixels, or None when nothing stands out
     (an empty table, a blank wall) or everything does."""
-    from vitrina.matting import segment
+    from vitrina.video.analyse import salient_box
 
-    rgb = cv2.cvtColor(hsv_frame, cv2.COLOR_HSV2RGB_FULL)
-    prob = segment.predict(rgb, "u2netp")
-    prob = cv2.resize(prob.astype(np.float32), (rgb.shape[1], rgb.shape[0]))
-    mask = prob > 0.5
-    if not 0.01 <= mask.mean() <= SUBJECT_MAX_SHARE:
+    box = salient_box(cv2.cvtColor(hsv_frame, cv2.COLOR_HSV2RGB_FULL), 0.01, SUBJECT_MAX_SHARE)
+    if box is None:
         return None
-    ys, xs = np.nonzero(mask)
-    sx, sy = width / rgb.shape[1], height / rgb.shape[0]
-    return (int(xs.min() * sx), int(ys.min() * sy), min(width, int((xs.max() + 1) * sx)),
-            min(height, int((ys.max() + 1) * sy)))
+    sx, sy = width / hsv_frame.shape[1], height / hsv_frame.shape[0]
+    left, top, right, bottom = box
+    return (int(left * sx), int(top * sy), min(width, int(right * sx)),
+            min(height, int(bottom * sy)))
 
 
 def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
@@ -173,7 +170,7 @@ def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
     steadiest; the best few shots are also checked for a subject (U^2-Net saliency on the
     stretch's first and last frames), which ranks them and lets the script's crop follow it."""
     info = probe(path)
-    hsv, rate, _ = sample_frames(path)
+    hsv, rate, _ = sample_frames(path, info=info)
     analysed = len(hsv) / rate
     cuts = find_cuts(hsv, rate)
     bounds = [0.0, *cuts, analysed]
@@ -182,12 +179,13 @@ def analyse_clip(path: Path, best_s: float = 3.0) -> ClipInfo:
     for start, end in itertools.pairwise(bounds):
         first, last = round(start * rate), max(round(start * rate) + 1, round(end * rate))
         frames = grey[first:last]
-        lit = [g for g in frames if g.mean() >= BLACK]
+        bright = [g.mean() >= BLACK for g in frames]
+        lit = [g for g, b in zip(frames, bright, strict=True) if b]
         if not lit:
             continue
         # Dark frames (a fade) score nothing, so the best stretch avoids them.
-        sharp = np.array([float(cv2.Laplacian(g, cv2.CV_32F).var()) if g.mean() >= BLACK
-                          else 0.0 for g in frames])
+        sharp = np.array([float(cv2.Laplacian(g, cv2.CV_32F).var()) if b else 0.0
+                          for g, b in zip(frames, bright, strict=True)])
         steady = 1.0 / (1.0 + np.maximum(_shake(frames) - SHAKE_FLOOR_PX, 0) / SHAKE_PX)
         window = max(1, min(len(frames), round(best_s * rate)))
         sums = np.convolve(sharp * steady, np.ones(window), mode="valid")

@@ -59,9 +59,6 @@ class VideoSpec:
         if self.width % 2 or self.height % 2:
             raise ValueError(f"yuv420p needs even sides, not {self.width}x{self.height}")
 
-    def frames(self, seconds: float) -> int:
-        return round(seconds * self.fps)
-
 
 class SegmentWriter:
     """Raw RGB frames in, one H.264 segment (MP4) out.

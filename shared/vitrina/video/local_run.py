@@ -19,8 +19,6 @@ from vitrina.video import ingest
 from vitrina.video.models import VideoOptions, VideoTask
 from vitrina.video.stages import report_key
 
-OUTPUT_FILES = {"video": "video.mp4", "poster": "poster.jpg", "storyboard": "storyboard.json",
-                "storyboard_png": "storyboard.png"}
 LABELS = {"Ingest": "ingest done", "AnalyseImage": "analysed image {n}", "Script": "script done",
           "RenderSegment": "rendered segment {n}", "Join": "join done",
           "Evaluate": "evaluate done"}
@@ -44,21 +42,19 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
           job_id: str) -> VideoTask:
     bucket = settings().input_bucket
     common = {"job_id": job_id, **options.model_dump()}
-    if manifest is not None:
-        page = ingest.from_manifest(manifest)  # checked here: a bad manifest fails fast
-        files = [manifest.resolve()] + [Path(m.ref) for m in page.media if "://" not in m.ref]
-        keys, prefix = _upload_tree(files, job_id)
-        return VideoTask(manifest=Source(bucket=bucket, key=keys[manifest.resolve()]),
-                         assets_prefix=prefix, **common)
-    if len(inputs) == 1 and "://" in inputs[0]:
+    if manifest is None and len(inputs) == 1 and "://" in inputs[0]:
         return VideoTask(page=Source(url=inputs[0]), **common)
-    if len(inputs) == 1 and Path(inputs[0]).suffix.lower() in (".html", ".htm"):
-        path = Path(inputs[0]).resolve()
-        page = ingest.from_file(path)
-        files = [path] + [Path(m.ref) for m in page.media if "://" not in m.ref]
-        keys, prefix = _upload_tree(files, job_id)
-        return VideoTask(page=Source(bucket=bucket, key=keys[path]), assets_prefix=prefix,
-                         **common)
+    if manifest is not None or (len(inputs) == 1
+                                and Path(inputs[0]).suffix.lower() in (".html", ".htm")):
+        document = (manifest or Path(inputs[0])).resolve()
+        read = ingest.from_manifest if manifest is not None else ingest.from_file
+        page = read(document)  # checked here: a bad page or manifest fails fast
+        refs = [m.ref for m in page.media]
+        keys, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)],
+                                    job_id)
+        source = Source(bucket=bucket, key=keys[document])
+        return VideoTask(**({"manifest": source} if manifest is not None else {"page": source}),
+                         assets_prefix=prefix, **common)
     missing = [i for i in inputs if not Path(i).is_file()]
     if missing:
         raise InputError(f"no such file: {', '.join(missing)}")
@@ -100,8 +96,7 @@ def run_video(inputs: list[str], out_dir: Path, options: VideoOptions, *,
             report = {"status": "error",
                       "error": caught(execution.error or "Failed", execution.cause)}
         if report.get("status") == "ok":
-            for name, filename in OUTPUT_FILES.items():
-                (out_dir / filename).write_bytes(storage.get_bytes(bucket,
-                                                                   report["outputs"][name]))
+            for key in report["outputs"].values():  # video.mp4, poster.jpg, storyboard.*
+                (out_dir / Path(key).name).write_bytes(storage.get_bytes(bucket, key))
     (out_dir / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     return report

@@ -6,11 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vitrina.payloads import StageError, TaskRef
-from vitrina.sources import Source
+from vitrina.payloads import JOB_ID, StageError, TaskRef
+from vitrina.sources import ImageRef, Source
 from vitrina.video.script import MAX_DURATION, MIN_DURATION, SIZES, TEMPLATES
 
-_ID = r"^[A-Za-z0-9_.-]{1,80}$"
 Aspect = Literal["16:9", "9:16", "1:1", "3:4"]
 Rhythm = Literal["slow", "medium", "fast"]
 
@@ -47,7 +46,7 @@ class VideoTask(VideoOptions):
 
     model_config = ConfigDict(extra="allow")
 
-    job_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
     page: Source | None = Field(None, description="an HTML page: a URL, or an uploaded file "
                                 "whose assets were uploaded beside it")
     manifest: Source | None = Field(None, description="a materials manifest (JSON)")
@@ -67,7 +66,7 @@ class MediaItem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    job_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
     index: int
     key: str
 
@@ -75,7 +74,7 @@ class MediaItem(BaseModel):
 class SegmentItem(BaseModel):
     """One stretch of frames of the timeline: a Map item of the render stage."""
 
-    job_id: str = Field(pattern=_ID)
+    job_id: str = Field(pattern=JOB_ID)
     index: int
     frames: tuple[int, int]
     storyboard_key: str
@@ -112,3 +111,6 @@ class VideoRequest(VideoOptions):
         if bool(self.page_url) == bool(self.manifest_key):
             raise ValueError("give either page_url or manifest_key")
         return self
+
+    def to_source(self) -> Source:
+        return ImageRef(url=self.page_url, s3_key=self.manifest_key).to_source()

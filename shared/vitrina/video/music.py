@@ -8,6 +8,7 @@ frequency domain) and cached, so a minute of music takes a fraction of a second.
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import wave
@@ -82,14 +83,20 @@ def synthesise(style: str, duration: float, bpm: float | None = None, seed: int 
     return Track(song.master(), _SR, bpm, beats, beats[::4], style)
 
 
-def write_wav(track: Track, path: Path) -> None:
+def wav_bytes(track: Track) -> bytes:
     """16-bit PCM, which every player and encoder reads; scaled as ``read_wav`` reads back."""
     pcm = np.clip(np.round(track.samples * 32768.0), -32768, 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
         out.setnchannels(pcm.shape[1])
         out.setsampwidth(2)
         out.setframerate(track.sample_rate)
         out.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def write_wav(track: Track, path: Path) -> None:
+    Path(path).write_bytes(wav_bytes(track))
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:

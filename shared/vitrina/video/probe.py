@@ -89,9 +89,10 @@ def probe(path: Path) -> Probe:
     )
 
 
-def frames(path: Path, width: int = 96) -> Iterator[np.ndarray]:
-    """Every frame as a small greyscale image: enough to find black or frozen frames."""
-    info = probe(path)
+def frames(path: Path, width: int = 96, info: Probe | None = None) -> Iterator[np.ndarray]:
+    """Every frame as a small greyscale image: enough to find black or frozen frames
+    (``info``: the file's probe, when the caller has it already)."""
+    info = info or probe(path)
     height = max(2, round(info.height * width / info.width / 2) * 2)
     command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path),
                "-vf", f"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "gray", "-"]
@@ -106,6 +107,7 @@ def frames(path: Path, width: int = 96) -> Iterator[np.ndarray]:
 
 def faststart(path: Path) -> bool:
     """Whether the index (moov) precedes the media (mdat): playback can start at once."""
-    data = path.read_bytes()[: 1 << 20]
+    with path.open("rb") as file:
+        data = file.read(1 << 20)
     moov, mdat = data.find(b"moov"), data.find(b"mdat")
     return moov != -1 and (mdat == -1 or moov < mdat)

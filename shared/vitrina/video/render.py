@@ -31,13 +31,10 @@ def segment_ranges(board: Storyboard, count: int) -> list[tuple[int, int]]:
 
 def render_segment(board: Storyboard, images: list[np.ndarray], frames: tuple[int, int],
                    path: Path, clip_paths: list[Path] | None = None) -> Path:
-    clips = ClipFrames(clip_paths or [], board.fps)
-    try:
-        with SegmentWriter(path, VideoSpec(board.width, board.height, board.fps)) as writer:
-            for index in range(*frames):
-                writer.write(frame_at(board, images, index, clips))
-    finally:
-        clips.close()
+    with (ClipFrames(clip_paths or [], board.fps) as clips,
+          SegmentWriter(path, VideoSpec(board.width, board.height, board.fps)) as writer):
+        for index in range(*frames):
+            writer.write(frame_at(board, images, index, clips))
     return path
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vitrina.banner.color import extract_palette, with_lightness
+from vitrina.banner.color import Palette, with_lightness
 from vitrina.errors import InputError
 from vitrina.video.analyse import ImageInfo
 from vitrina.video.captions import Line
@@ -59,31 +59,36 @@ def check_request(duration: float, aspect: str, rhythm: str, template: str) -> N
         raise InputError(f"template {template!r} is not one of {', '.join(TEMPLATES)}")
 
 
+def _largest(width: int, height: int, aspect: float) -> tuple[float, float]:
+    """Width and height of the largest crop of ``aspect`` (w/h) inside the picture."""
+    if width / height > aspect:
+        return height * aspect, float(height)
+    return float(width), width / aspect
+
+
+def _centred(width: int, height: int, x: float, y: float, w: float, h: float) -> Box:
+    """A w x h crop centred on (x, y), moved back inside the picture where it sticks out."""
+    x = min(max(x - w / 2, 0.0), width - w)
+    y = min(max(y - h / 2, 0.0), height - h)
+    return x, y, x + w, y + h
+
+
 def fit_crop(width: int, height: int, aspect: float, subject: Box) -> tuple[Box, Box]:
     """Start and end crops of ``aspect`` (w/h) that keep ``subject`` in frame: a push in on
     the subject when it fits, a pan across it when it is wider (or taller) than the frame."""
-    if width / height > aspect:
-        crop_w, crop_h = height * aspect, float(height)
-    else:
-        crop_w, crop_h = float(width), width / aspect
+    crop_w, crop_h = _largest(width, height, aspect)
     left, top, right, bottom = subject
     cx, cy = (left + right) / 2, (top + bottom) / 2
-
-    def at(x: float, y: float, w: float, h: float) -> Box:
-        x = min(max(x - w / 2, 0.0), width - w)
-        y = min(max(y - h / 2, 0.0), height - h)
-        return x, y, x + w, y + h
-
     if right - left > crop_w * 1.02:  # wider than the frame: pan along it
-        return (at(left + crop_w / 2, cy, crop_w, crop_h),
-                at(right - crop_w / 2, cy, crop_w, crop_h))
+        return (_centred(width, height, left + crop_w / 2, cy, crop_w, crop_h),
+                _centred(width, height, right - crop_w / 2, cy, crop_w, crop_h))
     if bottom - top > crop_h * 1.02:
-        return (at(cx, top + crop_h / 2, crop_w, crop_h),
-                at(cx, bottom - crop_h / 2, crop_w, crop_h))
-    wide = at(cx, cy, crop_w, crop_h)
+        return (_centred(width, height, cx, top + crop_h / 2, crop_w, crop_h),
+                _centred(width, height, cx, bottom - crop_h / 2, crop_w, crop_h))
+    wide = _centred(width, height, cx, cy, crop_w, crop_h)
     scale = max((right - left) / crop_w, (bottom - top) / crop_h, 0.6)
     zoom = min(MAX_CLOSE, scale * 1.15)  # always some push, or the shot would stand still
-    close = at(cx, cy, crop_w * zoom, crop_h * zoom)
+    close = _centred(width, height, cx, cy, crop_w * zoom, crop_h * zoom)
     return wide, close
 
 
@@ -96,11 +101,8 @@ def _groups(beats: list[float], start: float, end: float, size: int) -> list[flo
 def centre_crop(width: int, height: int, aspect: float, subject: Box | None = None) -> Box:
     """The largest crop of ``aspect`` centred on the subject (or the frame), kept inside."""
     left, top, right, bottom = subject or (0, 0, width, height)
-    w, h = (height * aspect, float(height)) if width / height > aspect else (
-        float(width), width / aspect)
-    x = min(max((left + right) / 2 - w / 2, 0.0), width - w)
-    y = min(max((top + bottom) / 2 - h / 2, 0.0), height - h)
-    return x, y, x + w, y + h
+    return _centred(width, height, (left + right) / 2, (top + bottom) / 2,
+                    *_largest(width, height, aspect))
 
 
 MOVING_BONUS = 1.2  # a camera move is worth more than a still picture, all else equal
@@ -140,16 +142,22 @@ def _sequence(usable: list[int], clips: int) -> list[tuple[str, int]]:
     return sequence + [("detail", image) for image in usable]
 
 
+def hero(infos: list[ImageInfo]) -> int:
+    """The first usable image, whose colours the music and the cards take."""
+    usable = next((i for i, info in enumerate(infos) if info.usable), None)
+    if usable is None:
+        raise InputError("no usable image: every image was too small, blurred or a duplicate")
+    return usable
+
+
 def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, duration: float,
          aspect: str = "16:9", rhythm: str = "medium", template: str = "kenburns",
          fps: int = 25, size: tuple[int, int] | None = None,
-         images: list[np.ndarray] | None = None, clips: list[dict] | None = None
-         ) -> Storyboard:
+         palette: Palette | None = None, clips: list[dict] | None = None) -> Storyboard:
     check_request(duration, aspect, rhythm, template)
     width, height = size or SIZES[aspect]
+    hero(infos)
     usable = [i for i, info in enumerate(infos) if info.usable]
-    if not usable:
-        raise InputError("no usable image: every image was too small, blurred or a duplicate")
     transition, transition_beats, split, push = TEMPLATES[template]
     beat = float(np.median(np.diff(beats))) if len(beats) > 1 else 0.5
     beats = sorted(beats) if beats and beats[0] <= 0.05 else [0.0, *sorted(beats)]
@@ -174,7 +182,6 @@ def plan(infos: list[ImageInfo], lines: list[Line], beats: list[float], *, durat
         cuts = _groups(beats, 0.0, photo_end, per_shot)
     cuts = [0.0, *cuts[1:]]
 
-    palette = extract_palette(images[usable[0]]) if images is not None else None
     dark = with_lightness(palette.vivid, 14, 0.7) if palette else (20, 20, 24)
     deep = with_lightness(palette.vivid, 32, 0.9) if palette else (70, 20, 30)
     shots: list[Shot] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vitrina.banner.color import chroma, extract_palette
+from vitrina.banner.color import Palette, chroma
 from vitrina.errors import AudioTooShort, InputError
 from vitrina.video import beats, music
 from vitrina.video.encode import ffmpeg_exe
@@ -35,10 +35,10 @@ CUES: dict[str, tuple[str, ...]] = {
 RHYTHM_DEFAULT = {"slow": "calm", "medium": "upbeat", "fast": "electronic"}
 
 
-def choose_style(page: ProductPage, image: np.ndarray, rhythm: str) -> str:
+def choose_style(page: ProductPage, palette: Palette, rhythm: str) -> str:
+    """From the page's words, and the hero image's ``palette``."""
     words = " ".join([page.title, *(f.text for f in page.facts)]).lower()
     scores = {style: sum(words.count(cue) for cue in cues) for style, cues in CUES.items()}
-    palette = extract_palette(image)
     red, green, _ = palette.vivid
     if red > 150 and green < 90 and chroma(palette.vivid) > 50:
         scores["festive"] += 1  # a strongly red product reads festive
@@ -60,13 +60,11 @@ def user_track(path: Path) -> music.Track:
     with the beats found in it. Empty, silent or undecodable files are named errors."""
     if path.stat().st_size == 0:
         raise AudioTooShort("the music file is empty (0 bytes)")
-    if path.read_bytes()[:4] == b"RIFF":
-        samples, rate = music.read_wav(path)
-    else:
-        samples, rate = _decode(path), USER_RATE
-    grid = beats.detect_beats(samples, rate)
-    stereo = samples if samples.ndim == 2 and samples.shape[1] == 2 else np.repeat(
-        samples.reshape(len(samples), -1)[:, :1], 2, axis=1)
+    with path.open("rb") as file:
+        is_wav = file.read(4) == b"RIFF"
+    samples, rate = music.read_wav(path) if is_wav else (_decode(path), USER_RATE)
+    grid = beats.detect_beats(samples, rate)  # (n, channels) either way
+    stereo = samples if samples.shape[1] == 2 else np.repeat(samples[:, :1], 2, axis=1)
     return music.Track(stereo.astype(np.float32), rate, grid.bpm, grid.beats, (), "user")
 
 

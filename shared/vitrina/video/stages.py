@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import itertools
 import math
 import tempfile
 from pathlib import Path
@@ -19,10 +18,11 @@ import numpy as np
 from PIL import Image
 
 from vitrina import storage
+from vitrina.banner.color import Palette, extract_palette
 from vitrina.config import settings
 from vitrina.errors import InputError, VitrinaError, caught
 from vitrina.fetch import fetch
-from vitrina.imaging import decode_image
+from vitrina.imaging import decode_image, encode_png
 from vitrina.sources import Source
 from vitrina.video import (
     analyse,
@@ -120,11 +120,11 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
         for ref in clips[:MAX_CLIPS]:
             try:
                 local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
-                local.write_bytes(_media_bytes(ref))
+                data = _media_bytes(ref)
+                local.write_bytes(data)
                 info = clip_analysis.analyse_clip(local)
                 key = f"{base}/clips/{len(analysed_clips):03d}.mp4"
-                storage.put_bytes(settings().output_bucket, key, local.read_bytes(),
-                                  "video/mp4")
+                storage.put_bytes(settings().output_bucket, key, data, "video/mp4")
                 analysed_clips.append({"ref": ref, "key": key, "path": local,
                                        **dataclasses.asdict(info)})
             except (VitrinaError, OSError) as exc:
@@ -185,18 +185,22 @@ def _user_music(task: VideoTask, page: ingest.ProductPage) -> dict[str, Any] | N
         data = _media_bytes(page.music)
     else:
         return None
-    with tempfile.TemporaryDirectory() as tmp:
-        local = Path(tmp) / "music"
-        local.write_bytes(data)
-        track = soundtrack.user_track(local)
-        music.write_wav(track, local.with_suffix(".wav"))
-        key = f"{prefix(task.job_id)}/music.wav"
-        storage.put_bytes(settings().output_bucket, key,
-                          local.with_suffix(".wav").read_bytes(), "audio/wav")
+    with tempfile.NamedTemporaryFile() as local:
+        Path(local.name).write_bytes(data)
+        track = soundtrack.user_track(Path(local.name))
+    # Only what the video plays is kept: a long track would be copied for nothing.
+    played = track.samples[: round((task.duration + 0.5) * track.sample_rate)]
+    key = _store_track(f"{prefix(task.job_id)}/music.wav",
+                       dataclasses.replace(track, samples=played))
     return {"key": key, "style": "user", "bpm": track.bpm, "beats": list(track.beats)}
 
 
-def _soundtrack(task: VideoTask, page: ingest.ProductPage, image: np.ndarray,
+def _store_track(key: str, track: music.Track) -> str:
+    storage.put_bytes(settings().output_bucket, key, music.wav_bytes(track), "audio/wav")
+    return key
+
+
+def _soundtrack(task: VideoTask, page: ingest.ProductPage, palette: Palette,
                 key: str, user: dict[str, Any] | None) -> tuple[str | None, dict[str, Any]]:
     """The music (stored as WAV) and its beats: the user's own, none, or synthesised to
     match the product."""
@@ -206,14 +210,11 @@ def _soundtrack(task: VideoTask, page: ingest.ProductPage, image: np.ndarray,
         beat = 60 / music.tempo_for("calm", task.rhythm)
         beats = [i * beat for i in range(int(task.duration / beat) + 1)]
         return None, {"style": None, "bpm": round(60 / beat, 2), "beats": beats}
-    style = soundtrack.choose_style(page, image, task.rhythm)
+    style = soundtrack.choose_style(page, palette, task.rhythm)
     bpm = soundtrack.fit_tempo(style, task.rhythm, task.duration)
     track = music.synthesise(style, task.duration + 0.5, bpm=bpm, seed=task.seed)
-    with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
-        music.write_wav(track, Path(wav.name))
-        storage.put_bytes(settings().output_bucket, key, Path(wav.name).read_bytes(),
-                          "audio/wav")
-    return key, {"style": style, "bpm": track.bpm, "beats": list(track.beats)}
+    return _store_track(key, track), {"style": style, "bpm": track.bpm,
+                                      "beats": list(track.beats)}
 
 
 def write_script(request: ScriptRequest) -> dict[str, Any]:
@@ -225,15 +226,13 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     infos = _infos(analysed)
     page = captions.with_printed_text(_page(ingested["page_key"]), infos)
     lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
-    images = [storage.get_array(a["key"]) for a in analysed]
-    first = next((img for img, info in zip(images, infos, strict=True) if info.usable),
-                 images[0])
-    music_key, track = _soundtrack(task, page, first, f"{base}/music.wav",
+    palette = extract_palette(storage.get_array(analysed[script.hero(infos)]["key"]))
+    music_key, track = _soundtrack(task, page, palette, f"{base}/music.wav",
                                    ingested.get("music"))
     clips = ingested.get("clips", [])
     board = script.plan(infos, lines, track["beats"], duration=task.duration,
                         aspect=task.aspect, rhythm=task.rhythm, template=task.template,
-                        fps=task.fps, size=task.size(), images=images, clips=clips)
+                        fps=task.fps, size=task.size(), palette=palette, clips=clips)
     board_key = f"{base}/storyboard.json"
     storage.put_json(settings().output_bucket, board_key, {
         "storyboard": timeline.to_dict(board),
@@ -253,26 +252,43 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
             "style": track["style"], "bpm": track["bpm"]}
 
 
-def _load_board(key: str) -> tuple[timeline.Storyboard, list[np.ndarray], dict[str, Any]]:
+def _load_board(key: str) -> tuple[timeline.Storyboard, dict[str, Any]]:
     doc = storage.get_json(settings().output_bucket, key)
-    images = [storage.get_array(m["key"]) for m in doc["media"]]
-    return timeline.from_dict(doc["storyboard"]), images, doc
+    return timeline.from_dict(doc["storyboard"]), doc
 
 
-def _clip_paths(doc: dict[str, Any], folder: Path) -> list[Path]:
+def _images(doc: dict[str, Any], only: set[int] | None = None) -> list[np.ndarray]:
+    """The storyboard's images, by index; with ``only``, the others are not downloaded
+    (None in their place)."""
+    return [storage.get_array(m["key"]) if only is None or n in only else None
+            for n, m in enumerate(doc["media"])]
+
+
+def _clip_paths(doc: dict[str, Any], folder: Path, only: set[int] | None = None
+                ) -> list[Path]:
+    """Local copies of the storyboard's clips, by index; with ``only``, the others are not
+    downloaded."""
     paths = []
     for n, clip in enumerate(doc.get("clips", [])):
         paths.append(folder / f"clip-{n:03d}.mp4")
-        paths[-1].write_bytes(storage.get_bytes(settings().output_bucket, clip["key"]))
+        if only is None or n in only:
+            paths[-1].write_bytes(storage.get_bytes(settings().output_bucket, clip["key"]))
     return paths
 
 
 def render_part(item: SegmentItem) -> dict[str, Any]:
-    board, images, doc = _load_board(item.storyboard_key)
+    """One segment; it downloads only the pictures and clips that its frames show."""
+    board, doc = _load_board(item.storyboard_key)
+    shown = {shot for index in range(*item.frames)
+             for shot in board.shot_at(index / board.fps)[:2] if shot is not None}
+    pictures = {n for shot in shown for n in (shot.source, shot.second)
+                if n is not None and n >= 0}
     key = f"{prefix(item.job_id)}/segments/{item.index:03d}.mp4"
     with tempfile.TemporaryDirectory() as tmp:
-        path = render.render_segment(board, images, item.frames, Path(tmp) / "segment.mp4",
-                                     _clip_paths(doc, Path(tmp)))
+        path = render.render_segment(board, _images(doc, pictures), item.frames,
+                                     Path(tmp) / "segment.mp4",
+                                     _clip_paths(doc, Path(tmp), {s.clip for s in shown
+                                                                  if s.clip is not None}))
         storage.put_bytes(settings().output_bucket, key, path.read_bytes(), "video/mp4")
     return {**item.model_dump(mode="json"), "key": key}
 
@@ -281,12 +297,6 @@ def _jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
     return buf.getvalue()
-
-
-def _png(rgb: np.ndarray) -> bytes:
-    from vitrina.imaging import encode_png
-
-    return encode_png(rgb, compress_level=6)
 
 
 def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray],
@@ -311,9 +321,9 @@ def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray],
 def join_video(request: JoinRequest) -> dict[str, Any]:
     task, base = request.task, prefix(request.task.job_id)
     bucket = settings().output_bucket
-    board, images, doc = _load_board(request.script["storyboard_key"])
+    board, doc = _load_board(request.script["storyboard_key"])
+    images = _images(doc)
     with tempfile.TemporaryDirectory() as tmp:
-        clips = timeline.ClipFrames(_clip_paths(doc, Path(tmp)), board.fps)
         paths = []
         for segment in sorted(request.segments, key=lambda s: s["index"]):
             path = Path(tmp) / f"{segment['index']:03d}.mp4"
@@ -330,11 +340,13 @@ def join_video(request: JoinRequest) -> dict[str, Any]:
                 "storyboard": f"{base}/storyboard.json",
                 "storyboard_png": f"{base}/storyboard.png"}
         storage.put_bytes(bucket, keys["video"], out.read_bytes(), "video/mp4")
-        poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps), clips)
-        sheet = contact_sheet(board, images, clips)
-        clips.close()
+        with timeline.ClipFrames(_clip_paths(doc, Path(tmp)), board.fps) as clips:
+            poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps),
+                                       clips)
+            sheet = contact_sheet(board, images, clips)
     storage.put_bytes(bucket, keys["poster"], _jpeg(poster), "image/jpeg")
-    storage.put_bytes(bucket, keys["storyboard_png"], _png(sheet), "image/png")
+    storage.put_bytes(bucket, keys["storyboard_png"], encode_png(sheet, compress_level=6),
+                      "image/png")
     return {"job_id": task.job_id, "outputs": keys}
 
 
@@ -345,12 +357,12 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
     task = request.task
     bucket = settings().output_bucket
     outputs = request.model_extra["joined"]["outputs"]  # type: ignore[index]
-    board, _, doc = _load_board(request.script["storyboard_key"])
+    board, doc = _load_board(request.script["storyboard_key"])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "video.mp4"
         path.write_bytes(storage.get_bytes(bucket, outputs["video"]))
         info = probe.probe(path)
-        small = list(probe.frames(path))
+        small = list(probe.frames(path, info=info))
         faststart = probe.faststart(path)
     frame = 1 / board.fps
     beats = doc["track"]["beats"]
@@ -364,7 +376,7 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
                                   board.fps)
     means = [float(f.mean()) for f in small]
     black = [i for i, m in enumerate(means) if m < 8]
-    frozen_runs = _longest_frozen(small)
+    frozen_runs = _longest_frozen(changes)
     safe = script.SafeArea.for_size(board.width, board.height).box
     outside = [c.text for c in board.captions
                if not (safe[0] <= c.box[0] and safe[1] <= c.box[1] and c.box[2] <= safe[2]
@@ -395,11 +407,11 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
     return {k: report[k] for k in ("job_id", "status", "passed", "checks", "outputs")}
 
 
-def _longest_frozen(frames: list[np.ndarray]) -> int:
+def _longest_frozen(changes: np.ndarray) -> int:
     """Longest run of consecutive frames that do not change at all (a stuck picture)."""
     longest = run = 0
-    for a, b in itertools.pairwise(frames):
-        run = run + 1 if np.abs(a.astype(np.int16) - b).mean() < 0.05 else 0
+    for change in changes[1:]:
+        run = run + 1 if change < 0.05 else 0
         longest = max(longest, run)
     return longest
 

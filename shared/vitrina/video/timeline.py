@@ -21,7 +21,6 @@ from PIL import Image
 from vitrina.banner.text import TextStyle, draw_text, fit_text
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom in source pixels
-TRANSITIONS = ("cut", "crossfade", "slide", "wipe", "zoom")
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class ClipFrames:
         reader = self._readers.get(key)
         if reader is None or abs(reader[1] - clip_t) > 0.5 / self.fps:
             if reader is not None:
-                reader[0].kill()
+                _stop(reader[0])
             reader = (self._open(shot, clip_t, size), clip_t)
         process, _ = reader
         width, height = size
@@ -140,11 +139,21 @@ class ClipFrames:
                    "-pix_fmt", "rgb24", "-"]
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
+    def __enter__(self) -> ClipFrames:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
         for process, _ in self._readers.values():
-            process.kill()
-            process.wait()
+            _stop(process)
         self._readers.clear()
+
+
+def _stop(process: Any) -> None:
+    process.kill()
+    process.wait()
 
 
 def _view(images: list[np.ndarray], shot: Shot, t: float, size: tuple[int, int],
@@ -154,7 +163,7 @@ def _view(images: list[np.ndarray], shot: Shot, t: float, size: tuple[int, int],
             raise ValueError("a clip shot needs the storyboard's clips")
         return clips.frame(shot, t, size)
     if shot.card is not None:
-        return _card(shot.card, size, (t - shot.start) / max(shot.duration, 1e-6)).copy()
+        return _card(shot.card, size, (t - shot.start) / max(shot.duration, 1e-6))
     if shot.second is not None:
         half = (size[0] // 2, size[1])
         left = _crop(images[shot.source], shot, t, half)
@@ -213,8 +222,8 @@ def _card_base(card: Card, size: tuple[int, int]) -> np.ndarray:
                             .astype(np.uint8))
     margin = width // 12
     blocks = []
+    style = TextStyle(card.family, card.cjk_family, 800, align="center")
     for line, line_size in zip(card.lines, card.sizes, strict=True):
-        style = TextStyle(card.family, card.cjk_family, 800, align="center")
         block = fit_text(line, style, width - 2 * margin, height / 3, max_size=line_size,
                          min_size=min(line_size, max(10, line_size // 3)), max_lines=2)
         if block is not None:
