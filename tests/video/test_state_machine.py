@@ -35,6 +35,21 @@ def run(engine, job_id: str, **options) -> tuple[object, dict]:
     return execution, storage.get_json(settings().output_bucket, report_key(job_id))
 
 
+def run_manifest(engine, job_id: str, manifest: dict, duration: float,
+                 extra: dict[str, bytes]) -> tuple[object, dict]:
+    """A manifest with the sample pictures and ``extra`` files beside it, run at 320 px."""
+    prefix = f"uploads/{job_id}/assets/"
+    files = {"manifest.json": json.dumps(manifest).encode(),
+             "crema.jpg": (SAMPLE / "crema.jpg").read_bytes(),
+             "spoon.jpg": (SAMPLE / "spoon.jpg").read_bytes(), **extra}
+    for name, data in files.items():
+        storage.put_bytes(settings().input_bucket, prefix + name, data, "")
+    task = {"job_id": job_id, "duration": duration, "width": 320, "assets_prefix": prefix,
+            "manifest": {"bucket": settings().input_bucket, "key": prefix + "manifest.json"}}
+    execution = engine.run("VideoStateMachine", {"task": task}, timeout_s=600)
+    return execution, storage.get_json(settings().output_bucket, report_key(job_id))
+
+
 @pytest.mark.parametrize(("aspect", "size"), [("16:9", (480, 270)), ("9:16", (480, 854)),
                                               ("1:1", (480, 480)), ("3:4", (480, 640))])
 def test_sample_page_to_video_in_every_aspect(engine, aspect: str, size: tuple[int, int]) -> None:
@@ -105,18 +120,10 @@ def test_the_manifest_music_is_decoded_and_cut_on(engine, tmp_path: Path) -> Non
     music.write_wav(track, tmp_path / "t.wav")
     subprocess.run([encode.ffmpeg_exe(), "-loglevel", "error", "-i", str(tmp_path / "t.wav"),
                     "-c:a", "aac", str(tmp_path / "t.m4a")], check=True)
-    prefix = "uploads/vid-usermusic/assets/"
     manifest = {"title": "Espresso", "images": ["crema.jpg", "spoon.jpg"], "music": "t.m4a",
                 "texts": ["Fresh roast every week"]}
-    for name, data in {"manifest.json": json.dumps(manifest).encode(),
-                       "crema.jpg": (SAMPLE / "crema.jpg").read_bytes(),
-                       "spoon.jpg": (SAMPLE / "spoon.jpg").read_bytes(),
-                       "t.m4a": (tmp_path / "t.m4a").read_bytes()}.items():
-        storage.put_bytes(settings().input_bucket, prefix + name, data, "")
-    task = {"job_id": "vid-usermusic", "duration": 6.0, "width": 320, "assets_prefix": prefix,
-            "manifest": {"bucket": settings().input_bucket, "key": prefix + "manifest.json"}}
-    execution = engine.run("VideoStateMachine", {"task": task}, timeout_s=600)
-    report = storage.get_json(settings().output_bucket, report_key("vid-usermusic"))
+    execution, report = run_manifest(engine, "vid-usermusic", manifest, 6.0,
+                                     {"t.m4a": (tmp_path / "t.m4a").read_bytes()})
     assert execution.status == "SUCCEEDED", execution.cause
     assert report["passed"], json.dumps(report["checks"])
     assert report["track"]["style"] == "user" and abs(report["track"]["bpm"] - 100) < 2
@@ -146,3 +153,20 @@ def test_unusable_music_is_a_named_error_before_any_work(engine, tmp_path: Path,
     assert execution.status == "FAILED" and report["error"]["type"] == error
     assert report["error"]["message"]
     assert storage.list_keys(settings().output_bucket, f"videos/vid-music-{audio}/media/") == []
+
+
+def test_a_near_duplicate_image_is_left_out(engine, tmp_path: Path) -> None:
+    """Each image is analysed in its own Map item; the script still sees that a resized copy
+    repeats the first picture and never shows it."""
+    from PIL import Image
+
+    Image.open(SAMPLE / "crema.jpg").resize((420, 331)).save(tmp_path / "copy.png")
+    manifest = {"title": "Espresso", "images": ["crema.jpg", "copy.png", "spoon.jpg"]}
+    execution, report = run_manifest(engine, "vid-dupe", manifest, 5.0,
+                                     {"copy.png": (tmp_path / "copy.png").read_bytes()})
+    assert execution.status == "SUCCEEDED", execution.cause
+    board = storage.get_json(settings().output_bucket, report["outputs"]["storyboard"])
+    copy = next(m for m in board["media"] if m["ref"].endswith("copy.png"))
+    assert not copy["usable"] and copy["reason"] == "near-duplicate of image 0"
+    assert all(copy["index"] not in (s["source"], s["second"])
+               for s in board["storyboard"]["shots"])

@@ -7,6 +7,7 @@ stage keeps it in frame whatever the aspect ratio.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import cv2
@@ -78,12 +79,25 @@ def analyse_images(images: list[np.ndarray]) -> list[ImageInfo]:
             reason = f"too small ({w}x{h})"
         elif sharp < MIN_SHARPNESS:
             reason = f"blurred (sharpness {sharp:.1f})"
-        else:
-            twin = next((i for i, other in enumerate(infos) if other.usable
-                         and bin(other.phash ^ hashed).count("1") <= DUPLICATE_BITS), None)
-            if twin is not None:
-                reason = f"near-duplicate of image {twin}"
+        elif (twin := _twin(infos, hashed)) is not None:
+            reason = f"near-duplicate of image {twin}"
         box = subject_box(rgb) if not reason else (0, 0, w, h)
         text = tuple(line.text for line in ocr.read_text(rgb)) if not reason else ()
         infos.append(ImageInfo(w, h, round(sharp, 2), hashed, box, not reason, reason, text))
     return infos
+
+
+def _twin(earlier: list[ImageInfo], hashed: int) -> int | None:
+    return next((i for i, other in enumerate(earlier) if other.usable
+                 and bin(other.phash ^ hashed).count("1") <= DUPLICATE_BITS), None)
+
+
+def mark_duplicates(infos: list[ImageInfo]) -> list[ImageInfo]:
+    """Images analysed one by one (a Map item each) cannot see each other: a usable image
+    that repeats an earlier one is marked here, as ``analyse_images`` does."""
+    marked: list[ImageInfo] = []
+    for info in infos:
+        twin = _twin(marked, info.phash) if info.usable else None
+        marked.append(info if twin is None else dataclasses.replace(
+            info, usable=False, reason=f"near-duplicate of image {twin}"))
+    return marked

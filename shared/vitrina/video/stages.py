@@ -223,7 +223,7 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     base = prefix(task.job_id)
     ingested = task.model_extra["ingested"]  # type: ignore[index]
     analysed = sorted(request.analysed, key=lambda a: a["index"])
-    infos = _infos(analysed)
+    infos = analyse.mark_duplicates(_infos(analysed))
     page = captions.with_printed_text(_page(ingested["page_key"]), infos)
     lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
     palette = extract_palette(storage.get_array(analysed[script.hero(infos)]["key"]))
@@ -237,8 +237,8 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
     storage.put_json(settings().output_bucket, board_key, {
         "storyboard": timeline.to_dict(board),
         "media": [{"index": a["index"], "key": a["key"], "ref": a["ref"],
-                   "usable": a["usable"], "reason": a["reason"], "text": a.get("text", [])}
-                  for a in analysed],
+                   "usable": info.usable, "reason": info.reason, "text": a.get("text", [])}
+                  for a, info in zip(analysed, infos, strict=True)],
         "clips": [{"key": c["key"], "ref": c["ref"], "cuts": c["cuts"], "shots": c["shots"]}
                   for c in clips],
         "captions": [dataclasses.asdict(line) for line in lines],
