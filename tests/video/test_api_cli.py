@@ -85,3 +85,22 @@ def test_cli_renders_the_sample_page(tmp_path: Path) -> None:
     bad = subprocess.run([VITRINA, "video", "nope.jpg", "--out", str(out)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no such file" in bad.stderr
+
+
+def test_cli_manifest_with_its_own_music(tmp_path: Path) -> None:
+    """A local manifest's music file travels with its pictures and is the video's track."""
+    from vitrina.video import music
+
+    for name in ("crema.jpg", "spoon.jpg"):
+        (tmp_path / name).write_bytes((ROOT / "samples/product" / name).read_bytes())
+    music.write_wav(music.synthesise("calm", 8.0, bpm=90.0, seed=2), tmp_path / "tune.wav")
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"title": "Espresso", "images": ["crema.jpg", "spoon.jpg"], "music": "tune.wav"}))
+    out = tmp_path / "out"
+    result = subprocess.run([VITRINA, "video", "--manifest", str(tmp_path / "m.json"),
+                             "--duration", "5", "--width", "320", "--quiet", "--out", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["passed"] and report["track"]["style"] == "user"
+    assert abs(report["track"]["bpm"] - 90) < 2

@@ -49,7 +49,7 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
         document = (manifest or Path(inputs[0])).resolve()
         read = ingest.from_manifest if manifest is not None else ingest.from_file
         page = read(document)  # checked here: a bad page or manifest fails fast
-        refs = [m.ref for m in page.media]
+        refs = [*(m.ref for m in page.media), *([page.music] if page.music else [])]
         keys, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)],
                                     job_id)
         source = Source(bucket=bucket, key=keys[document])
