@@ -50,6 +50,21 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
 
 
+def in_network_namespace() -> bool:
+    """Only lo is visible: a namespace made with `unshare -n`, with no route off the machine."""
+    import socket
+
+    return [name for _, name in socket.if_nameindex()] == ["lo"]
+
+
+@pytest.fixture(autouse=True)
+def _private_addresses_only_in_a_namespace(request: pytest.FixtureRequest) -> None:
+    """Tests that name private or link-local addresses run only where no packet can leave."""
+    if request.node.get_closest_marker("netns") and not in_network_namespace():
+        pytest.fail("this test uses private or link-local addresses: run it inside a network "
+                    "namespace, as `make test` does (unshare -n ... pytest -m netns)")
+
+
 @pytest.fixture(scope="session")
 def photo() -> tuple[np.ndarray, np.ndarray]:
     return product_photo()

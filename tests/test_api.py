@@ -88,7 +88,7 @@ def test_jobs_accept_then_report(client, photo, engine) -> None:
 
     storage.put_bytes(settings().input_bucket, "api/bottle.png", png_bytes(photo[0]), "image/png")
     response = client.post("/v1/matting/jobs", json={"items": [
-        {"s3_key": "api/bottle.png"}, {"url": "http://10.0.0.1/x.png"}]})
+        {"s3_key": "api/bottle.png"}, {"url": "http://127.0.0.1:9/x.png"}]})
     assert response.status_code == 202
     job_id = response.json()["job_id"]
     deadline = time.monotonic() + 120
@@ -124,6 +124,7 @@ def test_mangum_handler_with_api_gateway_v2_event(engine, monkeypatch) -> None:
     assert response["statusCode"] == 200 and '"status":"ok"' in response["body"]
 
 
+@pytest.mark.netns
 def test_mangum_strips_the_stage_base_path_and_refuses_metadata_urls(engine, monkeypatch) -> None:
     handler = _api_handler(monkeypatch, "/prod")
     context = LocalContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api", 1024, 29)

@@ -48,7 +48,7 @@ def test_matting_writes_cutouts_masks_and_a_sorted_report(tmp_path: Path, photo)
 
 def test_run_prints_output_and_history(tmp_path: Path) -> None:
     payload = {"job_id": "cli-1", "item_id": "00000", "name": "x",
-               "source": {"url": "http://169.254.169.254/latest/x.png"}}
+               "source": {"url": "http://127.0.0.1:9/latest/x.png"}}
     (tmp_path / "in.json").write_text(json.dumps(payload))
     result = run("run", "MattingStateMachine", "--input", str(tmp_path / "in.json"), "--history")
     assert result.returncode == 1

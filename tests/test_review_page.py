@@ -102,7 +102,7 @@ def _start_job(api: httpx.Client) -> str:
                           "image/png")
     items = [{"s3_key": f"{prefix}/{name}.png", "name": name} for name in images]
     response = api.post("/v1/matting/jobs",
-                        json={"items": [*items, {"url": "http://10.0.0.1/x.png"}]})
+                        json={"items": [*items, {"url": "http://127.0.0.1:9/x.png"}]})
     assert response.status_code == 202, response.text
     return response.json()["job_id"]
 

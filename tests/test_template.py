@@ -162,3 +162,19 @@ def test_layer_pins_match_the_lock() -> None:
         for req in map(Requirement, _requirements(path)):
             pinned = next(iter(req.specifier)).version
             assert lock[re.sub(r"[-_.]+", "-", req.name).lower()] == pinned, f"{path}: {req}"
+
+
+def test_http_api_needs_a_caller_identity() -> None:
+    """Every route of the HTTP API is guarded: SigV4 (IAM) by default, a JWT by parameter."""
+    assert TEMPLATE["Parameters"]["ApiAuth"]["Default"] == "iam"
+    body = RESOURCES["HttpApi"]["Properties"]["DefinitionBody"]
+    for path in ("/", "/{proxy+}"):
+        security = body["paths"][path]["x-amazon-apigateway-any-method"]["security"]
+        condition, jwt, iam = security["Fn::If"]
+        assert TEMPLATE["Conditions"][condition] == {"Fn::Equals": [{"Ref": "ApiAuth"}, "jwt"]}
+        assert jwt == [{"VitrinaJwt": []}] and iam == [{"sigv4": []}]
+    schemes = body["components"]["securitySchemes"]["Fn::If"]
+    assert schemes[2]["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    assert schemes[1]["VitrinaJwt"]["x-amazon-apigateway-authorizer"]["type"] == "jwt"
+    events = RESOURCES["ApiFunction"]["Properties"]["Events"].values()
+    assert {e["Properties"]["ApiId"]["Ref"] for e in events} == {"HttpApi"}

@@ -43,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="serve the HTTP API locally (OpenAPI docs at /docs)",
-        description="Start the HTTP API on the local engine with uvicorn.",
+        description="Start the HTTP API on the local engine with uvicorn. It binds loopback "
+        "by default; any other address needs VITRINA_API_TOKEN, which every request then "
+        "sends as 'Authorization: Bearer <token>'.",
+        epilog="examples:\n  vitrina serve\n  VITRINA_API_TOKEN=$(openssl rand -hex 32) "
+        "vitrina serve --host 0.0.0.0 --port 8080",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -146,26 +151,60 @@ def _format_event(event: dict[str, Any]) -> str:
     return f"{event['id']:>4} {event['type']:<28} {name:<14} {json.dumps(body, default=str)[:300]}"
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback
+                                   for a in addresses)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from vitrina.api.app import create_app
+    from vitrina.config import settings
     from vitrina.engine.local import LocalEngine
+    from vitrina.errors import ConfigError
 
-    with LocalEngine():
-        print(f"vitrina API on http://{args.host}:{args.port}  (docs: /docs)", file=sys.stderr)
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    if not _is_loopback(args.host) and not settings().api_token:
+        print(f"vitrina serve: refusing to listen on {args.host} without a token: set "
+              "VITRINA_API_TOKEN (callers send 'Authorization: Bearer <token>'), or bind "
+              "127.0.0.1", file=sys.stderr)
+        return 2
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    os.environ["VITRINA_API_SELF"] = f"{host}:{args.port}"  # the fetcher never calls us
+    try:
+        with LocalEngine():
+            app = create_app()
+            print(f"vitrina API on http://{host}:{args.port}  (docs: /docs)", file=sys.stderr)
+            uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    except ConfigError as exc:
+        print(f"vitrina serve: {exc.message}", file=sys.stderr)
+        return 2
     return 0
 
 
 def _cmd_matting(args: argparse.Namespace) -> int:
     from vitrina.matting.local_batch import run_batch
 
-    inputs = expand_inputs(args.inputs)
+    skipped: list[str] = []
+    inputs = expand_inputs(args.inputs, skipped)
+    if skipped:
+        shown = ", ".join(Path(p).name for p in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        print(f"vitrina matting: skipped {len(skipped)} file(s) that are not images by their "
+              f"suffix ({', '.join(sorted(IMAGE_SUFFIXES))}): {shown}{more}", file=sys.stderr)
     if not inputs:
         print("vitrina matting: no images found in the given paths", file=sys.stderr)
         return 2
-    report = run_batch(inputs, args.out, args.model, progress=not args.quiet)
+    report = run_batch(inputs, args.out, args.model, progress=not args.quiet, skipped=skipped)
     print(f"{report['succeeded']} cut out, {report['failed']} failed -> {args.out}/report.json",
           file=sys.stderr)
     return 0 if report["failed"] == 0 else 1
@@ -245,15 +284,18 @@ def _cmd_video(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-def expand_inputs(raw: list[str]) -> list[str]:
-    """Folders become their image files; URLs and files (even missing ones, which end as
-    error records) pass through."""
+def expand_inputs(raw: list[str], skipped: list[str] | None = None) -> list[str]:
+    """Folders become their image files (the others are added to ``skipped``); URLs and
+    files (even missing ones, which end as error records) pass through."""
     found: list[str] = []
     for item in raw:
         path = Path(item)
         if "://" not in item and path.is_dir():
-            found.extend(str(p) for p in sorted(path.iterdir())
-                         if p.suffix.lower() in IMAGE_SUFFIXES)
+            for child in sorted(path.iterdir()):
+                if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
+                    found.append(str(child))
+                elif skipped is not None and child.is_file():
+                    skipped.append(str(child))
         else:
             found.append(item)
     return found

@@ -31,6 +31,7 @@ class Settings:
     max_pixels: int = 40_000_000
     fetch_max_bytes: int = 25 * 1024 * 1024
     fetch_timeout_s: float = 10.0
+    fetch_deadline_s: float = 20.0
     fetch_max_redirects: int = 5
     fetch_allow_private: bool = False
     fetch_allow_nets: tuple[str, ...] = field(default_factory=tuple)
@@ -39,6 +40,13 @@ class Settings:
     banner_batch_state_machine_arn: str = ""
     video_state_machine_arn: str = ""
     url_expiry_s: int = 3600
+    max_decode_bytes: int = 400 * 1024 * 1024
+    max_stroke_cost: float = 5e8
+    api_token: str = ""
+    api_workers: int = 4
+    api_queue: int = 32
+    request_deadline_s: float = 60.0
+    api_self: tuple[str, ...] = field(default_factory=tuple)
 
 
 def settings() -> Settings:
@@ -54,6 +62,7 @@ def settings() -> Settings:
         max_pixels=int(env("VITRINA_MAX_PIXELS", str(Settings.max_pixels))),
         fetch_max_bytes=int(env("VITRINA_FETCH_MAX_BYTES", str(Settings.fetch_max_bytes))),
         fetch_timeout_s=float(env("VITRINA_FETCH_TIMEOUT_S", str(Settings.fetch_timeout_s))),
+        fetch_deadline_s=float(env("VITRINA_FETCH_DEADLINE_S", str(Settings.fetch_deadline_s))),
         fetch_max_redirects=int(
             env("VITRINA_FETCH_MAX_REDIRECTS", str(Settings.fetch_max_redirects))
         ),
@@ -64,4 +73,12 @@ def settings() -> Settings:
         banner_batch_state_machine_arn=env("VITRINA_BANNER_BATCH_STATE_MACHINE_ARN", ""),
         video_state_machine_arn=env("VITRINA_VIDEO_STATE_MACHINE_ARN", ""),
         url_expiry_s=int(env("VITRINA_URL_EXPIRY_S", str(Settings.url_expiry_s))),
+        max_decode_bytes=int(env("VITRINA_MAX_DECODE_BYTES", str(Settings.max_decode_bytes))),
+        max_stroke_cost=float(env("VITRINA_MAX_STROKE_COST", str(Settings.max_stroke_cost))),
+        api_token=env("VITRINA_API_TOKEN", ""),
+        api_workers=int(env("VITRINA_API_WORKERS", str(Settings.api_workers))),
+        api_queue=int(env("VITRINA_API_QUEUE", str(Settings.api_queue))),
+        request_deadline_s=float(
+            env("VITRINA_REQUEST_DEADLINE_S", str(Settings.request_deadline_s))),
+        api_self=_list("VITRINA_API_SELF"),
     )

@@ -76,6 +76,50 @@ class FetchTooLarge(FetchError):
     status = 413
 
 
+class UnsafeName(InputError):
+    """A key, path or name that would leave its folder or is not a plain name."""
+
+    code = "unsafe_name"
+
+
+class TooCostly(InputError):
+    """The work asked for is beyond the configured budget (memory to decode, brush cost...)."""
+
+    code = "too_costly"
+    status = 413
+
+
+class Unauthorized(InputError):
+    """The request carries no valid API token."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Overloaded(VitrinaError):
+    """Every worker is busy and the queue is full: try again after ``retry_after`` seconds."""
+
+    code = "overloaded"
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(VitrinaError):
+    """The work ran past its deadline (``VITRINA_REQUEST_DEADLINE_S``) and was stopped."""
+
+    code = "deadline_exceeded"
+    status = 503
+
+
+class ConfigError(VitrinaError):
+    """The operator's configuration is invalid: raised at start-up, not per request."""
+
+    code = "invalid_configuration"
+
+
 class NotFound(VitrinaError):
     code = "not_found"
     status = 404

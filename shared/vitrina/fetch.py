@@ -5,38 +5,51 @@ operator), and the connection then goes to one of those very addresses, with the
 host name sent as ``Host`` and, for https, used for SNI and certificate checks: a DNS answer
 that changes between the check and the connection (rebinding) can therefore not redirect it.
 Redirects are followed by hand so that every hop gets the same check, and the body is streamed
-so that a huge or endless answer stops at the size limit instead of filling memory.
+so that a huge or endless answer stops at the size limit instead of filling memory. A total
+deadline covers DNS to last byte of all hops: a server dribbling bytes never trips a per-read
+timeout.
+
+VITRINA_FETCH_ALLOW_NETS entries are an address or network with an optional port (none: every
+port): ``127.0.0.1``, ``127.0.0.1:9001``, ``10.0.0.0/8:443``, ``::1``, ``[::1]:8080``,
+``[fd00::]/8:443`` (or ``[fd00::/8]:443``). VITRINA_API_SELF entries are the API's own
+``host:port`` (``127.0.0.1:8000``, ``0.0.0.0:8000``, ``[::1]:8000``), never fetched whatever
+the allow settings say.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 import socket
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NewConnectionError,
-    ReadTimeoutError,
-    SSLError,
-)
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import HTTPError, NewConnectionError
 
+from vitrina import deadline
 from vitrina.config import Settings, settings
-from vitrina.errors import FetchError, FetchRefused, FetchTooLarge
+from vitrina.errors import ConfigError, FetchError, FetchRefused, FetchTooLarge
 
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_T = TypeVar("_T")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+_DNS = ThreadPoolExecutor(8, thread_name_prefix="vitrina-dns")
 _ALLOW_HINT = "set VITRINA_FETCH_ALLOW_NETS or VITRINA_FETCH_ALLOW_PRIVATE to allow it"
+_BRACKETED = re.compile(r"\[([^\]]+)\](/[0-9]+)?(?::([^:]*))?")  # [v6], [v6]/n, [v6/n], :port
 # Checked in this order so that each address gets its most telling name (127.0.0.1 and
 # 240.0.0.1 are also private).
 _BLOCKED_KINDS = (
@@ -68,48 +81,115 @@ class _Target:
     path: str  # path and query, as sent on the request line
 
 
+class _Deadline:
+    """When one fetch must be over. At expiry it shuts the open socket down, which ends a read
+    or TLS handshake blocked on a dribbling server at once: socket timeouts are per read."""
+
+    def __init__(self, conf: Settings, url: str) -> None:
+        self.url = url  # the user's own: a redirect's URL may carry a signature
+        self.seconds = deadline.remaining(conf.fetch_deadline_s)
+        self.by_request = self.seconds < conf.fetch_deadline_s
+        self.expires = time.monotonic() + self.seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._timer: threading.Timer | None = None
+
+    def left(self) -> float:
+        return max(0.0, self.expires - time.monotonic())
+
+    def passed(self) -> bool:
+        return self.fired or self.left() <= 0
+
+    def error(self) -> FetchError:
+        also = " shortened by VITRINA_REQUEST_DEADLINE_S" if self.by_request else ""
+        return FetchError(f"could not fetch {self.url}: it did not download within the "
+                          f"{max(self.seconds, 0):.3g} s deadline (VITRINA_FETCH_DEADLINE_S{also})")
+
+    def watch(self, sock: socket.socket | None, stop: bool = False) -> None:
+        """Shut ``sock`` down at expiry; None forgets it before it closes (http.client drops
+        its own reference early, the response keeps reading from it)."""
+        with self._lock:
+            self._sock = sock
+            if self._timer is None and sock is not None:
+                self._timer = threading.Timer(self.left(), self._fire)
+                self._timer.daemon = True
+                self._timer.start()
+            if stop and self._timer is not None:
+                self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._sock is not None:
+                with suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watched(HTTPConnection):
+    """A connection whose socket the fetch's deadline shuts down at expiry."""
+
+    def __init__(self, *args: Any, budget: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget = budget
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        self.budget.watch(sock)
+        return sock
+
+
+class _WatchedTLS(_Watched, HTTPSConnection):
+    pass
+
+
+def validate_settings(conf: Settings | None = None) -> None:
+    """Raise ConfigError for unusable fetch settings: a typo stops the app at start-up instead
+    of failing every request (or allowing more than meant)."""
+    conf = settings() if conf is None else conf
+    for name, seconds in (("VITRINA_FETCH_DEADLINE_S", conf.fetch_deadline_s),
+                          ("VITRINA_FETCH_TIMEOUT_S", conf.fetch_timeout_s)):
+        if not seconds > 0:  # also refuses NaN
+            raise ConfigError(f"{name} must be a number of seconds above 0, not {seconds}")
+    _allow_entries(conf.fetch_allow_nets)
+    _self_entries(conf.api_self)
+
+
 def check_url(url: str) -> list[str]:
-    """The addresses ``url``'s host resolves to, once all of them are allowed.
-
-    Raises FetchRefused for a URL vitrina must not fetch, FetchError when the host does not
-    resolve.
-    """
-    return _allowed_addresses(_parse(url), settings())
+    """The addresses ``url``'s host resolves to, once all of them are allowed: FetchRefused
+    for a URL vitrina must not fetch, FetchError when the host does not resolve."""
+    conf = settings()
+    return _allowed_addresses(_parse(url), conf, _Deadline(conf, url))
 
 
-def fetch(
-    url: str,
-    *,
-    max_bytes: int | None = None,
-    timeout_s: float | None = None,
-    max_redirects: int | None = None,
-) -> Fetched:
+def fetch(url: str, *, max_bytes: int | None = None, timeout_s: float | None = None,
+          max_redirects: int | None = None) -> Fetched:
     """Download ``url`` safely; limits left as None come from the VITRINA_FETCH_* settings.
-
-    Raises FetchRefused, FetchTooLarge or FetchError with a sentence the user can act on.
-    """
+    Raises FetchRefused, FetchTooLarge or FetchError with a sentence the user can act on."""
     conf = settings()
     limit = conf.fetch_max_bytes if max_bytes is None else max_bytes
     timeout = conf.fetch_timeout_s if timeout_s is None else timeout_s
     redirects = conf.fetch_max_redirects if max_redirects is None else max_redirects
-    current = url
-    for _ in range(redirects + 1):
-        target = _parse(current)
-        addresses = _allowed_addresses(target, conf)
-        try:
-            with _request(target, addresses, timeout) as response:
-                location = response.headers.get("Location")
-                if response.status in _REDIRECTS and location:
-                    current = urljoin(current, location)
-                    continue
-                if not 200 <= response.status < 300:
-                    raise FetchError(
-                        f"could not fetch {current}: the server answered HTTP {response.status}"
-                    )
-                content = _read(response, current, limit)
-                return Fetched(current, content, response.headers.get("Content-Type", ""))
-        except HTTPError as err:
-            raise _failure(err, target, timeout) from err
+    budget, current = _Deadline(conf, url), url
+    try:
+        for _ in range(redirects + 1):
+            target = _parse(current)
+            addresses = _allowed_addresses(target, conf, budget)
+            try:
+                with _request(target, addresses, timeout, budget) as response:
+                    location = response.headers.get("Location")
+                    if response.status in _REDIRECTS and location:
+                        current = urljoin(current, location)
+                        continue
+                    if not 200 <= response.status < 300:
+                        raise FetchError(f"could not fetch {current}: the server answered "
+                                         f"HTTP {response.status}")
+                    content = _read(response, current, limit, budget)
+                    return Fetched(current, content, response.headers.get("Content-Type", ""))
+            except HTTPError as err:
+                raise _failure(err, target, timeout, budget) from err
+    finally:
+        budget.watch(None, stop=True)
     raise FetchError(f"could not fetch {url}: it redirected more than {redirects} times")
 
 
@@ -122,55 +202,61 @@ def _parse(url: str) -> _Target:
         raise FetchRefused(f"refused to fetch {url}: it is not a valid URL ({err})") from err
     if parts.scheme not in _DEFAULT_PORTS:
         raise FetchRefused(f"refused to fetch {url}: only http and https URLs are allowed")
-    if "@" in parts.netloc:
-        # The message leaves the URL out: it would repeat the credentials.
-        raise FetchRefused(
-            f"refused to fetch a URL on {parts.hostname}: "
-            "URLs with a user name or password are not allowed"
-        )
+    if "@" in parts.netloc:  # the message leaves the URL out: it would repeat the credentials
+        raise FetchRefused(f"refused to fetch a URL on {parts.hostname}: "
+                           "URLs with a user name or password are not allowed")
     if not parts.hostname:
         raise FetchRefused(f"refused to fetch {url}: it names no host")
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError as err:
-        raise FetchRefused(
-            f"refused to fetch {url}: {parts.hostname} is not a valid host name"
-        ) from err
+        raise FetchRefused(f"refused to fetch {url}: {parts.hostname} is not a valid host "
+                           "name") from err
     netloc_host = f"[{host}]" if ":" in host else host
     return _Target(
-        url=url,
-        scheme=parts.scheme,
-        host=host,
+        url, parts.scheme, host,
         port=_DEFAULT_PORTS[parts.scheme] if explicit_port is None else explicit_port,
         host_header=netloc_host if explicit_port is None else f"{netloc_host}:{explicit_port}",
-        path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-    )
+        path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
 
 
-def _allowed_addresses(target: _Target, conf: Settings) -> list[str]:
+def _allowed_addresses(target: _Target, conf: Settings, budget: _Deadline) -> list[str]:
     """Resolve the host and refuse it if ANY address is off limits: a host with one public and
     one private address must not be usable to reach the private one."""
-    try:
-        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as err:
-        raise FetchError(
-            f"could not fetch {target.url}: the host name {target.host} does not resolve"
-        ) from err
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if conf.fetch_allow_private:
-        return addresses
-    allowed_nets = _networks(conf.fetch_allow_nets)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in _resolve(target, budget)))
+    allowed = _allow_entries(conf.fetch_allow_nets)
     for address in addresses:
-        ip = ipaddress.ip_address(address)
-        # ::ffff:a.b.c.d reaches a.b.c.d itself, so it is judged (and allowed) as that address.
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        kind = _blocked_kind(ip)
-        if kind is not None and not any(ip in net for net in allowed_nets):
-            raise FetchRefused(
-                f"refused to fetch {target.url}: {address} is {kind} ({_ALLOW_HINT})"
-            )
+        ip = _plain(ipaddress.ip_address(address))
+        # Before any allow setting: the API fetching itself would let users call it from
+        # inside (past its token and limits) or tie its workers up in a loop.
+        if _is_self(ip, target.port, conf):
+            raise FetchRefused(f"refused to fetch {target.url}: it points at this API itself")
+        kind = None if conf.fetch_allow_private else _blocked_kind(ip)
+        if kind and not any(ip in net and port in (None, target.port) for net, port in allowed):
+            raise FetchRefused(f"refused to fetch {target.url}: {address} is {kind} "
+                               f"({_ALLOW_HINT})")
     return addresses
+
+
+def _resolve(target: _Target, budget: _Deadline) -> list[Any]:
+    """getaddrinfo has no timeout, so it runs on a worker thread that is left behind (and
+    its pool slot with it) if the resolver hangs past the deadline."""
+    lookup = _DNS.submit(socket.getaddrinfo, target.host, target.port, type=socket.SOCK_STREAM)
+    try:
+        return lookup.result(timeout=budget.left())
+    except TimeoutError as err:  # before OSError, its base class
+        lookup.cancel()
+        raise budget.error() from err
+    except (OSError, UnicodeError) as err:
+        raise FetchError(f"could not fetch {target.url}: the host name {target.host} does not "
+                         "resolve") from err
+
+
+def _plain(ip: _IPAddress) -> _IPAddress:
+    """::ffff:a.b.c.d reaches a.b.c.d itself, so it is judged (and allowed) as that address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
 
 
 def _blocked_kind(ip: _IPAddress) -> str | None:
@@ -186,38 +272,96 @@ def _blocked_kind(ip: _IPAddress) -> str | None:
     return None if ip.is_global else "a non-public address"
 
 
-def _networks(specs: Iterable[str]) -> list[_IPNetwork]:
-    try:
-        return [ipaddress.ip_network(spec, strict=False) for spec in specs]
-    except ValueError as err:
-        raise ValueError(f"VITRINA_FETCH_ALLOW_NETS holds an invalid network: {err}") from err
+def _split_port(spec: str) -> tuple[str, int | None]:
+    """``host`` or ``host:port``, IPv6 in brackets when a port follows."""
+    bracketed = _BRACKETED.fullmatch(spec)
+    if bracketed:
+        host, port = bracketed[1] + (bracketed[2] or ""), bracketed[3]
+    else:
+        host, port = spec.split(":") if spec.count(":") == 1 else (spec, None)
+    if port is not None and not (re.fullmatch(r"[0-9]{1,5}", port) and 0 < int(port) < 65536):
+        raise ValueError(f"{port!r} is not a port from 1 to 65535")
+    return host, None if port is None else int(port)
+
+
+def _entries(
+    var: str, like: str, specs: tuple[str, ...], make: Callable[..., _T]
+) -> tuple[_T, ...]:
+    entries = []
+    for spec in specs:
+        try:
+            entries.append(make(*_split_port(spec)))
+        except ValueError as err:
+            raise ConfigError(f"{var} holds an invalid entry {spec!r} ({err}); "
+                              f"write entries like {like}") from err
+    return tuple(entries)
+
+
+@functools.cache
+def _allow_entries(specs: tuple[str, ...]) -> tuple[tuple[_IPNetwork, int | None], ...]:
+    return _entries("VITRINA_FETCH_ALLOW_NETS",
+                    "10.0.0.0/8, 10.0.0.0/8:443, 127.0.0.1:9001, [::1]:8080 or [fd00::]/8:443",
+                    specs, lambda host, port: (ipaddress.ip_network(host, strict=False), port))
+
+
+@functools.cache
+def _self_entries(specs: tuple[str, ...]) -> tuple[tuple[_IPAddress | None, int], ...]:
+    return _entries("VITRINA_API_SELF", "127.0.0.1:8000, 0.0.0.0:8000 or [::1]:8000", specs,
+                    _self_entry)
+
+
+def _self_entry(host: str, port: int | None) -> tuple[_IPAddress | None, int]:
+    """None for a host name: taken as wide as a wildcard, it may name any of our addresses."""
+    if port is None or not host:
+        raise ValueError("it needs a host and a port")
+    with suppress(ValueError):
+        return _plain(ipaddress.ip_address(host)), port
+    return None, port
+
+
+def _is_self(ip: _IPAddress, port: int, conf: Settings) -> bool:
+    """Whether a connection to (ip, port) may reach one of this API's listening sockets."""
+    for host, self_port in _self_entries(conf.api_self):
+        if port != self_port:
+            continue
+        if ip == host or ip.is_unspecified:  # connecting to 0.0.0.0 reaches this machine
+            return True
+        wide = host is None or host.is_unspecified or host.is_loopback
+        if wide and (ip.is_loopback or ip in _own_addresses()):
+            return True
+    return False
+
+
+def _own_addresses() -> set[_IPAddress]:
+    """This machine's addresses, looked up each time (rarely needed, and they may change)."""
+    found: set[str] = set()
+    with suppress(OSError, UnicodeError):
+        name = socket.gethostname()
+        found.update(str(info[4][0]) for info in socket.getaddrinfo(name, None))
+        found.update(socket.gethostbyname_ex(name)[2])
+    return {_plain(ipaddress.ip_address(address)) for address in found}
 
 
 @contextmanager
-def _request(
-    target: _Target, addresses: list[str], timeout: float
-) -> Iterator[urllib3.BaseHTTPResponse]:
+def _request(target: _Target, addresses: list[str], timeout: float, budget: _Deadline
+             ) -> Iterator[urllib3.BaseHTTPResponse]:
     """GET ``target`` from the first checked address that accepts a connection (as a browser
     would for a host with several), never from whatever the name resolves to later."""
     refused: NewConnectionError | None = None
     for address in addresses:
-        with _pool(target, address, timeout) as pool:
+        with _pool(target, address, timeout, budget) as pool:
             try:
                 response = pool.urlopen(
-                    "GET",
-                    target.path,
-                    headers={"Host": target.host_header, "User-Agent": "vitrina"},
-                    redirect=False,
-                    retries=False,
-                    preload_content=False,
-                    assert_same_host=False,
-                )
+                    "GET", target.path, headers={"Host": target.host_header, "User-Agent":
+                    "vitrina"}, redirect=False, retries=False, preload_content=False,
+                    assert_same_host=False)
             except NewConnectionError as err:
                 refused = err
                 continue
             try:
                 yield response
             finally:
+                budget.watch(None)
                 response.close()
             return
     cause = refused.__cause__ if refused is not None else None
@@ -225,49 +369,50 @@ def _request(
     raise FetchError(f"could not fetch {target.url}: could not connect to {target.host} ({why})")
 
 
-def _pool(target: _Target, address: str, timeout: float) -> urllib3.HTTPConnectionPool:
-    """A connection pool bound to ``address`` that still speaks to ``target.host``."""
-    timeouts = urllib3.Timeout(connect=timeout, read=timeout)
+def _pool(target: _Target, address: str, timeout: float, budget: _Deadline
+          ) -> urllib3.HTTPConnectionPool:
+    """A connection pool bound to ``address`` that still speaks to ``target.host``, its
+    timeouts capped by the time left (reads after that end by the deadline's shutdown)."""
+    capped = max(min(timeout, budget.left()), 0.001)
+    options: dict[str, Any] = {"timeout": urllib3.Timeout(connect=capped, read=capped),
+                               "maxsize": 1, "budget": budget}
     if target.scheme == "http":
-        return urllib3.HTTPConnectionPool(address, target.port, timeout=timeouts, maxsize=1)
-    return urllib3.HTTPSConnectionPool(
-        address,
-        target.port,
-        timeout=timeouts,
-        maxsize=1,
-        server_hostname=target.host,
-        assert_hostname=target.host,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=certifi.where(),
-    )
+        pool = urllib3.HTTPConnectionPool(address, target.port, **options)
+        pool.ConnectionCls = _Watched
+    else:
+        pool = urllib3.HTTPSConnectionPool(
+            address, target.port, server_hostname=target.host, assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(), **options)
+        pool.ConnectionCls = _WatchedTLS
+    return pool
 
 
-def _read(response: urllib3.BaseHTTPResponse, url: str, limit: int) -> bytes:
+def _read(response: urllib3.BaseHTTPResponse, url: str, limit: int, budget: _Deadline) -> bytes:
     """The body, stopped as soon as it passes ``limit`` bytes, whatever the server declares."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise FetchTooLarge(
-            f"refused to download {url}: it is {int(declared)} bytes, more than the limit of "
-            f"{limit} bytes (VITRINA_FETCH_MAX_BYTES)"
-        )
+        raise FetchTooLarge(f"refused to download {url}: it is {int(declared)} bytes, more than "
+                            f"the limit of {limit} bytes (VITRINA_FETCH_MAX_BYTES)")
     body = bytearray()
     for chunk in response.stream(_CHUNK):
         body += chunk
         if len(body) > limit:
-            raise FetchTooLarge(
-                f"stopped downloading {url}: it is larger than the limit of {limit} bytes "
-                "(VITRINA_FETCH_MAX_BYTES)"
-            )
+            raise FetchTooLarge(f"stopped downloading {url}: it is larger than the limit of "
+                                f"{limit} bytes (VITRINA_FETCH_MAX_BYTES)")
+    if budget.passed():  # the deadline's shutdown ends a body without length like EOF
+        raise budget.error()
     return bytes(body)
 
 
-def _failure(err: HTTPError, target: _Target, timeout: float) -> FetchError:
+def _failure(err: HTTPError, target: _Target, timeout: float, budget: _Deadline) -> FetchError:
     """urllib3's error as a sentence about the user's URL."""
-    if isinstance(err, ConnectTimeoutError):
+    if budget.passed():  # whatever broke, the deadline did it
+        return budget.error()
+    if isinstance(err, urllib3.exceptions.ConnectTimeoutError):
         what = f"{target.host} did not accept a connection within the {timeout:g} s timeout"
-    elif isinstance(err, ReadTimeoutError):
+    elif isinstance(err, urllib3.exceptions.ReadTimeoutError):
         what = f"{target.host} sent nothing for longer than the {timeout:g} s timeout"
-    elif isinstance(err, SSLError):
+    elif isinstance(err, urllib3.exceptions.SSLError):
         return FetchError(f"could not fetch {target.url}: TLS with {target.host} failed ({err})")
     else:
         return FetchError(f"could not fetch {target.url}: the connection failed ({err})")

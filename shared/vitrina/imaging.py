@@ -11,14 +11,23 @@ from __future__ import annotations
 import functools
 import io
 import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
 
+from vitrina import deadline
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, ImageTooLarge, NotAnImage, TruncatedImage, UnsupportedImage
+from vitrina.errors import (
+    EmptyInput,
+    ImageTooLarge,
+    NotAnImage,
+    TooCostly,
+    TruncatedImage,
+    UnsupportedImage,
+)
 
 # Pillow's process-wide switches, pinned to what decode_image relies on: its own bomb check
 # would refuse images above ~179 MP whatever VITRINA_MAX_PIXELS says (decode_image checks the
@@ -31,6 +40,14 @@ SUPPORTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF", "GIF
 _EXPECTED = "PNG, JPEG, WebP, BMP or TIFF expected"
 # Single-channel modes deeper than 8 bits: 16-bit unsigned, 32-bit signed and float.
 _DEEP_GREY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+# Modes Pillow holds in one byte a pixel (every other mode but 16-bit grey takes four).
+_BYTE_MODES = frozenset({"1", "L", "P"})
+# Bytes a pixel a codec holds beside Pillow's copy while decoding (measured): libwebp's
+# animation decoder keeps its own buffers and RGBA canvas and hands Pillow a copy as bytes.
+_CODEC_BYTES = {"WEBP": 10}
+_BAND_PIXELS = 1 << 18  # pixels converted at a time (see _bands)
+_BAND_BYTES_PER_PIXEL = 64  # the worst band's temporaries, allocator slack included
+_MIB = 1 << 20
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What a damaged file makes Pillow's decoders raise (SyntaxError: PNG chunk checks).
 _DAMAGED = (OSError, SyntaxError, EOFError, ValueError, struct.error)
@@ -46,16 +63,20 @@ class LoadedImage:
     mode: str  # the source's Pillow mode before conversion: "RGB", "CMYK", "I;16", "P"...
 
 
-def decode_image(data: bytes, *, max_pixels: int | None = None) -> LoadedImage:
+def decode_image(
+    data: bytes, *, max_pixels: int | None = None, max_bytes: int | None = None
+) -> LoadedImage:
     """Decode user-supplied bytes, refusing anything unusable with a named error.
 
-    The pixel count is checked from the header before any pixel is decoded, so a small file
-    claiming a huge size costs nothing. ``max_pixels`` defaults to ``VITRINA_MAX_PIXELS``.
-    Animated images give their first frame.
+    The pixel count and the memory decoding needs (:func:`decode_cost`) are checked from the
+    header before any pixel is decoded, so a small file claiming a huge or deep image costs
+    nothing. ``max_pixels`` and ``max_bytes`` default to ``VITRINA_MAX_PIXELS`` and
+    ``VITRINA_MAX_DECODE_BYTES``. Animated images give their first frame.
     """
     if not data:
         raise EmptyInput("the file is empty")
     limit = settings().max_pixels if max_pixels is None else max_pixels
+    budget = settings().max_decode_bytes if max_bytes is None else max_bytes
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in SUPPORTED_FORMATS:
@@ -66,11 +87,19 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> LoadedImage:
                     f"the image is {width}x{height} = {width * height:,} pixels, more than the "
                     f"{limit:,} allowed (VITRINA_MAX_PIXELS)"
                 )
+            if (need := decode_cost(img)) > budget:
+                raise TooCostly(
+                    f"decoding this {width}x{height} {img.mode} ({_describe(img)}) image "
+                    f"needs about {need / _MIB:,.0f} MiB, more than the {budget / _MIB:,.0f} "
+                    "MiB allowed (VITRINA_MAX_DECODE_BYTES)"
+                )
             img.load()
-            ImageOps.exif_transpose(img, in_place=True)
-            mode = img.mode
+            mode, fmt, orientation = img.mode, img.format, _orientation(img)
             rgb, alpha = _to_rgb(img)
-            return LoadedImage(rgb=rgb, alpha=alpha, format=img.format, mode=mode)
+        # Oriented once the with block has closed Pillow's image, which frees its pixels.
+        if alpha is not None:
+            alpha = _orient(alpha, orientation)
+        return LoadedImage(rgb=_orient(rgb, orientation), alpha=alpha, format=fmt, mode=mode)
     # Only reachable if other code re-enabled Pillow's own check (see the top of this module).
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(
@@ -82,26 +111,96 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> LoadedImage:
         raise TruncatedImage("the image file is truncated or damaged and cannot be read") from exc
 
 
+def decode_cost(img: Image.Image) -> int:
+    """Peak bytes :func:`decode_image` needs for an opened (not yet loaded) image.
+
+    Pillow's decoded copy (one byte a pixel for 1/L/P, two for 16-bit grey, four for every
+    other mode, RGB included), what the codec holds beside it (WebP keeps its own canvases),
+    and the HxWx3 output plus alpha; or two copies of the output while the EXIF rotation
+    copies it. Conversion goes in bands, so it adds only a constant.
+    """
+    width, height = img.size
+    out = 3 + (1 if img.has_transparency_data else 0)
+    stored = 1 if img.mode in _BYTE_MODES else 2 if img.mode.startswith("I;16") else 4
+    per_pixel = max(stored + _CODEC_BYTES.get(img.format or "", 0) + out, 2 * out)
+    return width * height * per_pixel + _BAND_PIXELS * _BAND_BYTES_PER_PIXEL
+
+
+def _describe(img: Image.Image) -> str:
+    """The source's depth in words, for messages: Pillow reads 16-bit RGB(A) PNGs as 8-bit."""
+    if img.mode.startswith("I;16"):
+        return "16-bit grey"
+    if img.mode in ("I", "F"):
+        return f"32-bit {'integer' if img.mode == 'I' else 'float'} grey"
+    args = img.tile[0].args if img.tile else None
+    raw = args if isinstance(args, str) else args[0] if isinstance(args, tuple) and args else ""
+    return "16 bits a channel" if ";16" in str(raw) else "8 bits a channel"
+
+
+def _orientation(img: Image.Image) -> int:
+    """The EXIF (or XMP) orientation, 1 when absent or malformed."""
+    value = img.getexif().get(ExifTags.Base.Orientation, 1)
+    return value if isinstance(value, int) and value in _ORIENT else 1
+
+
+def _orient(array: np.ndarray, orientation: int) -> np.ndarray:
+    """What ``ImageOps.exif_transpose`` does, on the uint8 output (not Pillow's 4-byte copy)."""
+    if orientation == 1:
+        return array
+    return np.ascontiguousarray(_ORIENT[orientation](array))
+
+
+_ORIENT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    1: lambda a: a,
+    2: lambda a: a[:, ::-1],  # mirrored
+    3: lambda a: a[::-1, ::-1],  # upside down
+    4: lambda a: a[::-1],  # mirrored upside down
+    5: lambda a: a.swapaxes(0, 1),  # transposed
+    6: lambda a: a[::-1].swapaxes(0, 1),  # turned 90 degrees clockwise to display
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),  # transversed
+    8: lambda a: a[:, ::-1].swapaxes(0, 1),  # turned 90 degrees anticlockwise to display
+}
+
+
+def _bands(img: Image.Image) -> Iterator[tuple[slice, Image.Image]]:
+    """Row strips of about _BAND_PIXELS pixels: converting one at a time keeps the working
+    set to a few MB whatever the image's size and depth, where whole-image conversion of a
+    40 MP RGBA image held ~900 MB of temporaries."""
+    width, height = img.size
+    rows = max(1, _BAND_PIXELS // max(1, width))
+    for top in range(0, height, rows):
+        deadline.check()
+        bottom = min(height, top + rows)
+        yield slice(top, bottom), img.crop((0, top, width, bottom))
+
+
 def _to_rgb(img: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     """Any Pillow mode -> (HxWx3 uint8 RGB on white, HxW alpha or None if fully opaque)."""
+    width, height = img.size
+    rgb = np.empty((height, width, 3), np.uint8)
     if img.mode in _DEEP_GREY_MODES:
-        grey = _grey_to_uint8(np.asarray(img))
-        return np.repeat(grey[:, :, np.newaxis], 3, axis=2), None
-    if img.mode == "LAB":  # CIELab TIFFs: Pillow's plain convert() gives wrong colours
-        img = ImageCms.applyTransform(img, _lab_to_srgb())
-    target = "RGBA" if img.has_transparency_data else "RGB"
-    if img.mode != target:
-        # Pillow's own conversions: CMYK (Adobe-inverted JPEGs included), palette
-        # transparency, premultiplied alpha, 1-bit, YCbCr...
-        img = img.convert(target)
-    if target == "RGB":
-        return np.array(img), None
-    rgba = np.asarray(img)
-    rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
-    alpha = rgba[:, :, 3].copy()  # np.asarray(img) is a read-only view of Pillow's bytes
-    if alpha.min() == 255:
+        grey_range = _grey_range(img)
+        for rows, band in _bands(img):
+            rgb[rows] = _grey_to_uint8(np.asarray(band), grey_range)[:, :, np.newaxis]
         return rgb, None
-    return _flatten_on_white(rgb, alpha), alpha
+    target = "RGBA" if img.has_transparency_data else "RGB"
+    alpha = np.empty((height, width), np.uint8) if target == "RGBA" else None
+    for rows, band in _bands(img):
+        if band.mode == "LAB":  # CIELab TIFFs: Pillow's plain convert() gives wrong colours
+            band = ImageCms.applyTransform(band, _lab_to_srgb())
+        if band.mode != target:
+            # Pillow's own conversions: CMYK (Adobe-inverted JPEGs included), palette
+            # transparency, premultiplied alpha, 1-bit, YCbCr...
+            band = band.convert(target)
+        pixels = np.asarray(band)
+        if alpha is None:
+            rgb[rows] = pixels
+        else:
+            alpha[rows] = pixels[:, :, 3]
+            rgb[rows] = _flatten_on_white(cv2.cvtColor(pixels, cv2.COLOR_RGBA2RGB), alpha[rows])
+    if alpha is not None and alpha.min() == 255:
+        return rgb, None
+    return rgb, alpha
 
 
 @functools.cache
@@ -112,22 +211,40 @@ def _lab_to_srgb() -> ImageCms.ImageCmsTransform:
     )
 
 
-def _grey_to_uint8(grey: np.ndarray) -> np.ndarray:
-    """High-bit-depth grey -> uint8.
+def _grey_range(img: Image.Image) -> tuple[float, float]:
+    """The value range that maps to 0..255: a first pass over the bands, since the mapping of
+    Pillow's 32-bit modes depends on the whole image's extremes.
 
-    16-bit data keeps its meaning with ``>> 8``. Pillow's 32-bit modes have no fixed range:
-    "I" usually holds 16-bit values and "F" values in [0, 1]; anything else is stretched
-    from its minimum to its maximum so that the picture stays visible.
+    16-bit data keeps its meaning with ``>> 8`` (the range is unused). Pillow's 32-bit modes
+    have no fixed range: "I" usually holds 16-bit values and "F" values in [0, 1]; anything
+    else is stretched from its minimum to its maximum so that the picture stays visible.
     """
+    if img.mode.startswith("I;16"):
+        return 0.0, 65535.0
+    low, high = np.inf, -np.inf
+    for _, band in _bands(img):
+        values = _finite(np.asarray(band))
+        low, high = min(low, float(values.min())), max(high, float(values.max()))
+    full_scale = 65535.0 if img.mode == "I" else 1.0
+    if low >= 0 and high <= full_scale:
+        return 0.0, full_scale
+    return low, high
+
+
+def _grey_to_uint8(grey: np.ndarray, grey_range: tuple[float, float]) -> np.ndarray:
+    """High-bit-depth grey -> uint8 over ``grey_range`` (see :func:`_grey_range`)."""
     if grey.dtype.kind == "u":
         return (grey >> 8).astype(np.uint8)
-    values = np.nan_to_num(grey.astype(np.float64))
-    low, high = float(values.min()), float(values.max())
-    full_scale = 65535.0 if grey.dtype.kind == "i" else 1.0
-    if low >= 0 and high <= full_scale:
-        low, high = 0.0, full_scale
-    scale = 255.0 / (high - low) if high > low else 0.0
-    return np.rint((values - low) * scale).astype(np.uint8)
+    low, high = grey_range
+    values = _finite(grey)
+    values -= low
+    values *= 255.0 / (high - low) if high > low else 0.0
+    return np.rint(values, out=values).astype(np.uint8)
+
+
+def _finite(grey: np.ndarray) -> np.ndarray:
+    """float64 copy with NaN as 0 and infinities as the largest finite values, in place."""
+    return np.nan_to_num(grey.astype(np.float64), copy=False)
 
 
 def _flatten_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:

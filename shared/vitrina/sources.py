@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from urllib.parse import urlsplit, urlunsplit
 
-from vitrina import storage
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from vitrina import keys, storage
 from vitrina.config import settings
+from vitrina.errors import FetchRefused, UnsafeName
 from vitrina.fetch import fetch
+
+
+def without_credentials(url: str) -> tuple[str, bool]:
+    """``url`` with any ``user:password@`` removed, and whether there was one: credentials
+    are never stored, logged or echoed (and URLs carrying them are never fetched)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url, False
+    if "@" not in parts.netloc:
+        return url, False
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=host)), True
+
+
+def _key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return keys.check_key(value)
+    except UnsafeName as err:
+        raise ValueError(err.message) from err
 
 
 class Source(BaseModel):
@@ -15,12 +40,22 @@ class Source(BaseModel):
     bucket: str | None = None
     key: str | None = None
     url: str | None = None
+    credentials_removed: bool = Field(False, description="the URL carried a user name or "
+                                      "password, removed here; such a URL is never fetched")
 
     @model_validator(mode="after")
     def _one_place(self) -> Source:
         if bool(self.url) == bool(self.key):
             raise ValueError("give either a url or an S3 key")
+        if self.url:
+            self.url, removed = without_credentials(self.url)
+            self.credentials_removed = self.credentials_removed or removed
         return self
+
+    @field_validator("key")
+    @classmethod
+    def _clean_key(cls, value: str | None) -> str | None:
+        return _key(value)
 
     def describe(self) -> str:
         return self.url or f"s3://{self.bucket or ''}/{self.key}"
@@ -38,6 +73,11 @@ class ImageRef(BaseModel):
             raise ValueError("give either url or s3_key")
         return self
 
+    @field_validator("s3_key")
+    @classmethod
+    def _clean_key(cls, value: str | None) -> str | None:
+        return _key(value)
+
     def to_source(self) -> Source:
         if self.url:
             return Source(url=self.url)
@@ -46,6 +86,9 @@ class ImageRef(BaseModel):
 
 def read_source(source: Source) -> bytes:
     """The input's bytes: URLs through the safe fetcher, keys from the input bucket."""
+    if source.credentials_removed:
+        raise FetchRefused(f"refused to fetch {source.url}: URLs with a user name or password "
+                           "are not allowed")
     if source.url:
         return fetch(source.url).content
     return storage.get_bytes(source.bucket or settings().input_bucket, source.key or "")

@@ -78,6 +78,10 @@ def put_bytes(bucket: str, key: str, data: bytes, content_type: str) -> None:
     client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
 
 
+def delete(bucket: str, key: str) -> None:
+    client("s3").delete_object(Bucket=bucket, Key=key)
+
+
 def put_array(key: str, array: np.ndarray) -> None:
     """An image-like array (uint8/uint16, 1, 3 or 4 channels) as a PNG in the output bucket."""
     from vitrina.imaging import encode_png

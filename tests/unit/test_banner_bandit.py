@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
+from pydantic import ValidationError
+
+from vitrina import storage
 from vitrina.banner import bandit
+from vitrina.banner.models import FeedbackBatch, FeedbackEvent
+from vitrina.errors import InputError
 
 TEMPLATES = ["clean-white", "bold-promo", "dark-luxury", "pastel-soft", "tech-night"]
 
@@ -51,3 +57,79 @@ def test_segments_learn_separately() -> None:
 def test_rewards_without_impressions_never_break_the_posterior() -> None:
     arm = bandit.Arm(impressions=1, rewards=5)
     assert 0.0 <= arm.sample(random.Random(0)) <= 1.0
+
+
+def test_bandit_rewards_never_exceed_impressions() -> None:
+    """``{"event": "click", "count": 1000000}`` with no impressions once gave a rate of
+    500000.5 and a posterior pinned at 1: a poisoned template always shown first."""
+    store = bandit.MemoryStore()
+    bandit.record_feedback(store, "seg", "bold-promo", "click", 1_000_000)
+    bandit.record_feedback(store, "seg", "dark-luxury", "impression", 10)
+    bandit.record_feedback(store, "seg", "dark-luxury", "download", 500)
+    arms = store.arms("seg")
+    rng = random.Random(0)
+    draws = [arms["bold-promo"].sample(rng) for _ in range(4000)]
+    assert abs(sum(draws) / len(draws) - 0.5) < 0.03  # Beta(1, 1), not Beta(1000001, 1)
+    draws = [arms["dark-luxury"].sample(rng) for _ in range(4000)]
+    assert abs(sum(draws) / len(draws) - 11 / 12) < 0.03
+    assert arms["bold-promo"].rate() == 0.5  # no trial yet: the prior
+    assert arms["dark-luxury"].rate() == 11 / 12  # at most one success per impression
+    assert bandit.Arm(100, 9).rate() == 10 / 102
+    assert all(0 < a.rate() < 1 for a in [*arms.values(), bandit.Arm(-5, -5), bandit.Arm()])
+
+
+def test_feedback_count_bounds_and_no_booleans() -> None:
+    base = {"template": "bold-promo", "event": "click"}
+    assert FeedbackEvent(**base, count=10_000).count == 10_000
+    for bad in (True, False, "5", 5.5, 0, -1, 10_001, 1_000_000):
+        with pytest.raises(ValidationError):
+            FeedbackEvent(**base, count=bad)
+    with pytest.raises(ValidationError):
+        FeedbackEvent.model_validate_json('{"template": "x", "event": "click", "count": true}')
+    assert len(FeedbackBatch(events=[{**base, "count": 10_000}] * 10).events) == 10
+    with pytest.raises(ValidationError, match=r"add up to 100,001, more than the 100,000"):
+        FeedbackBatch(events=[{**base, "count": 10_000}] * 10 + [base])
+
+
+def test_memory_store_refuses_growth_past_the_cap() -> None:
+    store = bandit.MemoryStore()
+    store.record("seg", "bold-promo", bandit.ARM_CAP, bandit.ARM_CAP)
+    with pytest.raises(InputError, match="1,000,000,000"):
+        store.record("seg", "bold-promo", 1, 0)
+    with pytest.raises(InputError):
+        store.record("seg", "bold-promo", 0, 1)
+    assert store.arms("seg")["bold-promo"] == bandit.Arm(bandit.ARM_CAP, bandit.ARM_CAP)
+
+
+@pytest.fixture
+def jobs_table(monkeypatch: pytest.MonkeyPatch):
+    from moto import mock_aws
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1",
+                        "VITRINA_JOBS_TABLE": "bandit-cap-test"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        storage.reset_clients()
+        storage.client("dynamodb").create_table(
+            TableName="bandit-cap-test", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+        yield
+    storage.reset_clients()
+
+
+def test_dynamo_store_refuses_growth_past_the_cap(jobs_table: None) -> None:
+    store = bandit.DynamoStore()
+    store.record("seg", "bold-promo", bandit.ARM_CAP - 5, 3)
+    store.record("seg", "bold-promo", 5, 0)  # exactly at the cap: still recorded
+    with pytest.raises(InputError, match="limit of 1,000,000,000"):
+        store.record("seg", "bold-promo", 1, 0)
+    with pytest.raises(InputError):
+        store.record("seg", "dark-luxury", bandit.ARM_CAP + 1, 0)  # new arm, too big at once
+    store.record("seg", "bold-promo", 0, 2)  # rewards have their own room
+    assert store.arms("seg") == {"bold-promo": bandit.Arm(bandit.ARM_CAP, 5)}

@@ -41,3 +41,30 @@ def test_best_ink_reaches_the_floor_on_any_flat_colour() -> None:
         bg = np.tile(rng.integers(0, 256, 3, dtype=np.uint8), (8, 8, 1))
         _, ratio = color.best_ink(bg, [color.INK, color.WHITE, (0, 0, 0)])
         assert ratio >= color.MIN_CONTRAST
+
+
+@pytest.mark.parametrize(
+    ("rgb", "alpha"),
+    [
+        (np.full((1, 1, 3), (220, 20, 30), np.uint8), None),  # crashed: reshape in _from_lab
+        (np.full((1, 1, 3), (220, 20, 30), np.uint8), np.full((1, 1), 255, np.uint8)),
+        (np.full((1, 1, 3), (220, 20, 30), np.uint8), np.ones((1, 1), np.float32)),
+        (np.full((1, 3, 3), (220, 20, 30), np.uint8), np.zeros((1, 3), np.uint8)),
+        (np.full((64, 64, 3), (220, 20, 30), np.uint8), None),  # one colour, many pixels
+    ],
+    ids=["1x1", "1x1-alpha", "1x1-float-alpha", "1x3-transparent", "flat"],
+)
+def test_palette_of_tiny_image(rgb: np.ndarray, alpha: np.ndarray | None) -> None:
+    palette = color.extract_palette(rgb, alpha)
+    assert [share for _, share in palette.swatches] == [1.0]
+    r, g, b = palette.dominant
+    assert abs(r - 220) <= 3 and g < 30 and b < 40  # the Lab round trip is within a unit or so
+    assert palette.vivid == palette.dominant  # a red product keeps its own accent
+    assert color.Palette.from_dict(palette.to_dict()) == palette
+
+
+def test_palette_of_a_few_pixels() -> None:
+    two = np.array([[[250, 250, 250], [30, 60, 200]]], np.uint8)
+    palette = color.extract_palette(two)
+    assert sorted(share for _, share in palette.swatches) == [0.5, 0.5]
+    assert color.extract_palette(np.full((1, 1, 3), 128, np.uint8)).vivid == color.DEFAULT_ACCENT

@@ -21,8 +21,14 @@ from pathlib import Path
 import certifi
 import pytest
 
-from vitrina.errors import FetchError, FetchRefused, FetchTooLarge
+from tests.security.servers import slow_loris
+from vitrina import deadline
+from vitrina import fetch as fetch_module
+from vitrina.config import Settings
+from vitrina.errors import ConfigError, FetchError, FetchRefused, FetchTooLarge
 from vitrina.fetch import Fetched, check_url, fetch
+
+pytestmark = pytest.mark.netns  # private and link-local addresses are named below
 
 BIG = 3 * 1024 * 1024
 LIMIT = 1024 * 1024
@@ -33,6 +39,8 @@ _FETCH_VARS = (
     "VITRINA_FETCH_MAX_REDIRECTS",
     "VITRINA_FETCH_ALLOW_PRIVATE",
     "VITRINA_FETCH_ALLOW_NETS",
+    "VITRINA_FETCH_DEADLINE_S",
+    "VITRINA_API_SELF",
 )
 
 
@@ -96,6 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(SLOW_S)
         self._ok()
 
+    def _slow_loop(self) -> None:
+        time.sleep(0.3)
+        self._redirect("/slow-loop")
+
     def _not_found(self) -> None:
         self.send_error(404)
 
@@ -107,6 +119,7 @@ _ROUTES: dict[str, Callable[[_Handler], None]] = {
     "/big-no-length": _Handler._big_no_length,
     "/big-chunked": _Handler._big_chunked,
     "/slow": _Handler._slow,
+    "/slow-loop": _Handler._slow_loop,
     "/redirect-ok": lambda h: h._redirect("/ok"),
     "/loop": lambda h: h._redirect("/loop"),
     "/redirect-other": lambda h: h._redirect(f"http://127.0.0.2:{h.server.other_port}/ok"),
@@ -464,3 +477,165 @@ def test_https_refuses_an_unknown_ca(tls: Tls, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("VITRINA_FETCH_ALLOW_PRIVATE", "1")
     with pytest.raises(FetchError, match="TLS with localhost failed"):
         fetch(f"https://localhost:{tls.port}/ok")
+
+
+# --- the total deadline -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_fetch_total_deadline_stops_slow_loris(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setenv("VITRINA_FETCH_DEADLINE_S", "1.5")
+    with slow_loris(where, byte_every_s=0.2, count=40, max_s=15) as port:
+        monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"127.0.0.1:{port}")
+        start = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetch(f"http://127.0.0.1:{port}/slow")
+        elapsed = time.monotonic() - start
+    assert elapsed < 2.5
+    assert caught.value.message == (
+        f"could not fetch http://127.0.0.1:{port}/slow: it did not download within the "
+        "1.5 s deadline (VITRINA_FETCH_DEADLINE_S)"
+    )
+
+
+def test_fetch_deadline_follows_the_request_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    with slow_loris("body", byte_every_s=0.2, count=40, max_s=15) as port:
+        monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"127.0.0.1:{port}")
+        start = time.monotonic()
+        with deadline.within(0.8), pytest.raises(FetchError, match="REQUEST_DEADLINE_S"):
+            fetch(f"http://127.0.0.1:{port}/")
+        assert time.monotonic() - start < 1.8
+
+
+def test_fetch_deadline_spans_redirects(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Six hops of 0.3 s each: every one is quick, all of them together are not.
+    _allow_loopback(monkeypatch)
+    monkeypatch.setenv("VITRINA_FETCH_DEADLINE_S", "1")
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=re.escape("1 s deadline (VITRINA_FETCH_DEADLINE_S)")):
+        fetch(f"{servers.base}/slow-loop")
+    assert time.monotonic() - start < 1.6
+
+
+# --- allow-list entries with a port, checked at start-up ----------------------------------
+
+
+def test_allow_list_limits_host_and_port(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _serving(_Server(("127.0.0.1", 0), _Handler)) as other_port:
+        monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"127.0.0.1:{servers.port}")
+        assert fetch(f"{servers.base}/ok").content == b"hello"
+        with pytest.raises(FetchRefused, match=re.escape("127.0.0.1 is a loopback address")):
+            fetch(f"http://127.0.0.1:{other_port}/ok")
+        with pytest.raises(FetchRefused, match=re.escape("127.0.0.2 is a loopback address")):
+            fetch(f"{servers.other}/ok")
+    # Every entry form, checked without connecting: (entry, allowed URLs, refused URLs).
+    forms = [
+        ("127.0.0.1", ["http://127.0.0.1/", "http://127.0.0.1:9001/"], ["http://127.0.0.2/"]),
+        ("127.0.0.1:9001", ["http://127.0.0.1:9001/"], ["http://127.0.0.1/"]),
+        ("10.0.0.0/8", ["http://10.1.2.3/", "https://10.9.9.9:8443/"], ["http://172.16.0.1/"]),
+        ("10.0.0.0/8:443", ["https://10.1.2.3/"], ["http://10.1.2.3/", "http://192.168.0.1/"]),
+        ("::1", ["http://[::1]/", "http://[::1]:8080/"], ["http://127.0.0.1/"]),
+        ("[::1]", ["http://[::1]:81/"], ["http://[fd00::1]/"]),
+        ("[::1]:8080", ["http://[::1]:8080/"], ["http://[::1]:8081/", "http://[::1]/"]),
+        ("[fd00::]/8:443", ["https://[fd12::1]/"], ["http://[fd12::1]/", "https://[fe80::1]/"]),
+        ("[fd00::/8]:443", ["https://[fd12::1]/"], ["http://[fd12::1]:80/"]),
+    ]
+    for entry, allowed, refused in forms:
+        monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"192.0.2.1:1, {entry}")
+        for url in allowed:
+            assert check_url(url), (entry, url)
+        for url in refused:
+            with pytest.raises(FetchRefused):
+                check_url(url)
+
+
+@pytest.mark.parametrize(
+    "entry", ["10.0.0.0/33", "nonsense", "127.0.0.1:99999", "127.0.0.1:", "[::1]:0", "[::1]x"]
+)
+def test_invalid_allow_nets_fails_at_startup(monkeypatch: pytest.MonkeyPatch, entry: str) -> None:
+    monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"127.0.0.1, {entry}")
+    with pytest.raises(ConfigError) as caught:
+        fetch_module.validate_settings()
+    assert f"VITRINA_FETCH_ALLOW_NETS holds an invalid entry {entry!r}" in caught.value.message
+    with pytest.raises(ConfigError, match="VITRINA_FETCH_ALLOW_NETS"):
+        fetch_module.validate_settings(Settings(fetch_allow_nets=(entry,)))
+
+
+def test_validate_settings_checks_times_and_api_self() -> None:
+    good = ("127.0.0.1", "127.0.0.1:9001", "10.0.0.0/8:443", "::1", "[::1]:8080",
+            "[fd00::]/8:443", "[fd00::/8]:443")
+    fetch_module.validate_settings(Settings(
+        fetch_allow_nets=good, api_self=("0.0.0.0:8000", "[::1]:8000", "localhost:8000")))
+    bad = [
+        (Settings(fetch_deadline_s=0), "VITRINA_FETCH_DEADLINE_S must be"),
+        (Settings(fetch_deadline_s=float("nan")), "VITRINA_FETCH_DEADLINE_S must be"),
+        (Settings(fetch_timeout_s=-1), "VITRINA_FETCH_TIMEOUT_S must be"),
+        (Settings(api_self=("8000",)), "VITRINA_API_SELF holds an invalid entry '8000'"),
+        (Settings(api_self=("localhost:http",)), "VITRINA_API_SELF holds an invalid entry"),
+    ]
+    for conf, message in bad:
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            fetch_module.validate_settings(conf)
+
+
+# --- the API never fetches itself ---------------------------------------------------------
+
+
+def test_api_never_fetches_itself(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
+    port, url = servers.port, f"{servers.base}/ok"
+    itself = f"refused to fetch {url}: it points at this API itself"
+    # Refused by default, and whatever the operator allows.
+    for allow in ({}, {"VITRINA_FETCH_ALLOW_PRIVATE": "1"},
+                  {"VITRINA_FETCH_ALLOW_NETS": f"127.0.0.0/8:{port}, ::1"}):
+        for name, value in allow.items():
+            monkeypatch.setenv(name, value)
+        for entry in (f"127.0.0.1:{port}", f"0.0.0.0:{port}", f"[::]:{port}", f"[::1]:{port}",
+                      f"localhost:{port}"):
+            monkeypatch.setenv("VITRINA_API_SELF", f"192.0.2.1:1, {entry}")
+            with pytest.raises(FetchRefused) as caught:
+                fetch(url)
+            assert caught.value.message == itself
+            # A loopback or self listener is reached by every loopback address and by 0.0.0.0.
+            for other in (f"http://localhost:{port}/", f"http://127.0.0.2:{port}/",
+                          f"http://[::1]:{port}/", f"http://[::ffff:127.0.0.1]:{port}/",
+                          f"http://0.0.0.0:{port}/"):
+                with pytest.raises(FetchRefused, match="this API itself"):
+                    check_url(other)
+    # Another port of the same address is not the API.
+    monkeypatch.setenv("VITRINA_API_SELF", f"127.0.0.1:{port}")
+    assert fetch(f"{servers.other}/ok").content == b"hello"
+    # A redirect to the API is refused at that hop.
+    monkeypatch.setenv("VITRINA_API_SELF", f"0.0.0.0:{servers.other.rsplit(':', 1)[1]}")
+    with pytest.raises(FetchRefused, match="/ok: it points at this API itself"):
+        fetch(f"{servers.base}/redirect-other")
+    # A listener on one address is only that address (and 0.0.0.0).
+    monkeypatch.setenv("VITRINA_API_SELF", f"10.0.0.5:{port}")
+    with pytest.raises(FetchRefused, match="this API itself"):
+        check_url(f"http://10.0.0.5:{port}/")
+    assert check_url(f"http://10.0.0.6:{port}/") == ["10.0.0.6"]
+    assert fetch(url).content == b"hello"
+
+
+def test_api_never_fetches_itself_through_a_machine_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wildcard listener is also reached through this machine's own (here public) address."""
+    real_getaddrinfo = socket.getaddrinfo
+    name, own = "vitrina-test-machine", "93.184.215.14"
+
+    def getaddrinfo(host: str, *args: object, **kwargs: object) -> list:
+        if host == name:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (own, 0))]
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "gethostname", lambda: name)
+    monkeypatch.setattr(socket, "gethostbyname_ex", lambda host: (host, [], [own]))
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setenv("VITRINA_API_SELF", "0.0.0.0:8000")
+    with pytest.raises(FetchRefused, match="this API itself"):
+        check_url(f"http://{own}:8000/")
+    assert check_url(f"http://{own}:8001/") == [own]
+    monkeypatch.setenv("VITRINA_API_SELF", "10.0.0.5:8000")
+    assert check_url(f"http://{own}:8000/") == [own]

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ROOT
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.api.app import create_app
 from vitrina.config import settings
 from vitrina.video import probe
@@ -34,7 +34,7 @@ def wait(client: TestClient, job_id: str) -> dict:
 
 
 def test_manifest_in_the_bucket_becomes_a_video(client) -> None:
-    prefix = "uploads/api-video/"
+    prefix = keys.upload_prefix(keys.new_id())
     for name in ("crema.jpg", "spoon.jpg"):
         storage.put_bytes(settings().input_bucket, prefix + name,
                           (ROOT / "samples/product" / name).read_bytes(), "image/jpeg")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.video.stages import report_key
 
@@ -17,7 +17,7 @@ SAMPLE = ROOT / "samples" / "product"
 
 
 def upload_sample(job_id: str) -> dict:
-    prefix = f"uploads/{job_id}/assets/"
+    prefix = keys.upload_prefix(keys.new_id()) + "assets/"
     files = {"product/index.html": SAMPLE / "index.html", "product/crema.jpg":
              SAMPLE / "crema.jpg", "product/spoon.jpg": SAMPLE / "spoon.jpg",
              "product/cup.mp4": SAMPLE / "cup.mp4", "coffee.png": ROOT / "samples/coffee.png"}
@@ -38,7 +38,7 @@ def run(engine, job_id: str, **options) -> tuple[object, dict]:
 def run_manifest(engine, job_id: str, manifest: dict, duration: float,
                  extra: dict[str, bytes]) -> tuple[object, dict]:
     """A manifest with the sample pictures and ``extra`` files beside it, run at 320 px."""
-    prefix = f"uploads/{job_id}/assets/"
+    prefix = keys.upload_prefix(keys.new_id()) + "assets/"
     files = {"manifest.json": json.dumps(manifest).encode(),
              "crema.jpg": (SAMPLE / "crema.jpg").read_bytes(),
              "spoon.jpg": (SAMPLE / "spoon.jpg").read_bytes(), **extra}
@@ -76,11 +76,12 @@ def test_sample_page_to_video_in_every_aspect(engine, aspect: str, size: tuple[i
 def test_bad_request_and_bad_page_end_as_named_errors(engine, tmp_path: Path) -> None:
     execution, report = run(engine, "vid-bad-duration", duration=3.0)
     assert execution.status == "FAILED" and report["error"]["type"] == "InvalidEvent"
-    storage.put_bytes(settings().input_bucket, "uploads/vid-empty/assets/p.html",
+    empty = keys.upload_key(keys.new_id(), "assets/p.html")
+    storage.put_bytes(settings().input_bucket, empty,
                       b"<html><title>Nothing</title><body><p>no pictures</p></body></html>",
                       "text/html")
     task = {"job_id": "vid-empty", "page": {"bucket": settings().input_bucket,
-                                            "key": "uploads/vid-empty/assets/p.html"}}
+                                            "key": empty}}
     execution = engine.run("VideoStateMachine", {"task": task}, timeout_s=120)
     report = storage.get_json(settings().output_bucket, report_key("vid-empty"))
     assert execution.status == "FAILED" and report["error"]["type"] == "NoUsableMedia"
@@ -89,7 +90,7 @@ def test_bad_request_and_bad_page_end_as_named_errors(engine, tmp_path: Path) ->
 
 def test_a_page_with_only_a_clip_makes_a_video_from_it(engine) -> None:
     """No image at all: the clip's best moment becomes the picture, and the clip is cut in."""
-    prefix = "uploads/vid-cliponly/assets/"
+    prefix = keys.upload_prefix(keys.new_id()) + "assets/"
     page = ("<html lang='en'><head><title>Espresso cup</title></head><body><main>"
             "<h1>Espresso cup</h1><ul><li>Double-walled glass keeps it hot</li></ul>"
             "<video src='cup.mp4'></video></main></body></html>")
@@ -147,7 +148,7 @@ def test_unusable_music_is_a_named_error_before_any_work(engine, tmp_path: Path,
         data = (tmp_path / "m.wav").read_bytes()
     else:
         data = b"" if audio == "empty" else (SAMPLE / "crema.jpg").read_bytes()
-    key = f"uploads/vid-music-{audio}/music.wav"
+    key = keys.upload_key(keys.new_id(), "music.wav")
     storage.put_bytes(settings().input_bucket, key, data, "audio/wav")
     execution, report = run(engine, f"vid-music-{audio}", music=key)
     assert execution.status == "FAILED" and report["error"]["type"] == error

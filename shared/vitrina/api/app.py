@@ -1,31 +1,81 @@
-"""The FastAPI application: routers, error mapping and OpenAPI docs."""
+"""The FastAPI application: routers, access control, error mapping and OpenAPI docs."""
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from vitrina import __version__
-from vitrina.api import banner, matting, review, video
-from vitrina.errors import VitrinaError
+from vitrina import __version__, fetch
+from vitrina.api import banner, files, matting, review, video
+from vitrina.api.workers import WorkerPool
+from vitrina.config import settings
+from vitrina.errors import ConfigError, Overloaded, VitrinaError
+
+# Open without a token: liveness and the API's own documentation.
+PUBLIC_PATHS = frozenset({"/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
+               415: "unsupported_media_type", 422: "invalid_request"}
 
 
-def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status)
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+           **extra: object) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status,
+                        headers=headers)
+
+
+class TokenAuth(BaseHTTPMiddleware):
+    """``Authorization: Bearer <VITRINA_API_TOKEN>`` on every route but the public ones,
+    compared in constant time; no token configured means a loopback-only server."""
+
+    def __init__(self, app: object, token: str) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.expected = f"Bearer {token}".encode()
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path not in PUBLIC_PATHS:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, self.expected):
+                return _error(401, "unauthorized", "this API needs 'Authorization: Bearer "
+                              "<token>' with the operator's VITRINA_API_TOKEN",
+                              headers={"WWW-Authenticate": "Bearer"})
+        return await call_next(request)
+
+
+def check_configuration() -> None:
+    """Refuse to start on settings that would fail every request later."""
+    cfg = settings()
+    fetch.validate_settings(cfg)
+    if cfg.api_workers < 1 or cfg.api_queue < 0 or cfg.request_deadline_s <= 0:
+        raise ConfigError("VITRINA_API_WORKERS must be >= 1, VITRINA_API_QUEUE >= 0 and "
+                          "VITRINA_REQUEST_DEADLINE_S > 0")
 
 
 def create_app() -> FastAPI:
+    check_configuration()
     app = FastAPI(
         title="vitrina",
         version=__version__,
         description="AI-assisted design of e-commerce multimedia content. "
-        "Errors are JSON: {\"error\": {\"code\": machine-readable, \"message\": a sentence}}.",
+        "Errors are JSON: {\"error\": {\"code\": machine-readable, \"message\": a sentence}}. "
+        "When the server has a token (VITRINA_API_TOKEN), send it as "
+        "`Authorization: Bearer <token>`.",
+        redirect_slashes=False,
     )
+    app.state.pool = WorkerPool.from_settings()
+    token = settings().api_token
+    if token:
+        app.add_middleware(TokenAuth, token=token)
 
     @app.exception_handler(VitrinaError)
     async def _vitrina_error(_: Request, exc: VitrinaError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, type=type(exc).__name__)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Overloaded) else None
+        return _error(exc.status, exc.code, exc.message, headers, type=type(exc).__name__)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -35,10 +85,26 @@ def create_app() -> FastAPI:
         details = [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]
         return _error(422, "invalid_request", message, details=details)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's own answers (no such route, wrong method, a broken multipart body,
+        a body FastAPI could not parse) in the same shape as every other error."""
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no route {request.method} {request.url.path[:200]}"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path[:200]}"
+        elif exc.status_code == 400 and "parsing the body" in detail:
+            detail = "the body could not be read as JSON (malformed or nested too deeply)"
+        message = detail if len(detail) >= 10 else f"HTTP {exc.status_code}: {detail or code}"
+        return _error(exc.status_code, code, message, dict(exc.headers or {}) or None)
+
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.include_router(files.router)
     app.include_router(matting.router)
     app.include_router(banner.router)
     app.include_router(video.router)

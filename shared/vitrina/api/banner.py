@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from vitrina import storage
-from vitrina.api.uploads import read_upload
+from vitrina import keys, storage
+from vitrina.api.pages import Cursor, PageLimit
+from vitrina.api.uploads import parse_json, read_upload
+from vitrina.api.workers import pool
 from vitrina.banner import bandit, inline
 from vitrina.banner import jobs as banner_jobs
 from vitrina.banner.models import (
@@ -31,46 +32,63 @@ router = APIRouter(tags=["banner"])
 UPLOAD_FIELDS = ("image", "scene", "logo")
 
 
-async def _read_request(request: Request, job_id: str) -> BannerTask:
+async def _read_request(request: Request, job_id: str
+                        ) -> tuple[BannerTask, dict[str, tuple[str, bytes]]]:
     """A multipart upload (``image`` [+ ``scene``, ``logo``] files and a ``spec`` JSON field)
-    or a JSON body with image references, as one state-machine task."""
+    or a JSON body with image references, as one state-machine task, and the uploaded files
+    still to store (key -> bytes): nothing is stored before the request is known to be good."""
     ctype = request.headers.get("content-type", "")
     bucket = settings().input_bucket
     try:
         if ctype.startswith("multipart/form-data"):
             form = await request.form()
-            spec = BannerSpec.model_validate(json.loads(str(form.get("spec") or "{}")))
+            spec = BannerSpec.model_validate(parse_json(str(form.get("spec") or "{}"),
+                                                        "the spec field"))
+            upload_id = keys.new_id()
             sources: dict[str, Source] = {}
+            files: dict[str, tuple[str, bytes]] = {}
             for field in UPLOAD_FIELDS:
                 upload = form.get(field)
                 if upload is None or isinstance(upload, str):
                     continue
-                data = await read_upload(upload, field)
-                key = f"uploads/{job_id}/{field}-{upload.filename or 'upload'}"
-                storage.put_bytes(bucket, key, data, "application/octet-stream")
+                name = keys.clean_name(upload.filename or "upload")
+                key = keys.upload_key(upload_id, f"{field}-{name}")
+                files[field] = (key, await read_upload(upload, field))
                 sources[field] = Source(bucket=bucket, key=key)
             if "image" not in sources:
                 raise InputError("multipart body needs a file field named 'image'")
-            return BannerTask(job_id=job_id, product_id="0", name="upload",
+            task = BannerTask(job_id=job_id, product_id="0", name="upload",
                               product=sources["image"], scene=sources.get("scene"),
                               logo=sources.get("logo"),
                               **spec.model_dump(by_alias=True, exclude_none=True))
+            return task, files
         if ctype.startswith("application/json"):
-            body = BannerRequest.model_validate(json.loads(await request.body()))
+            body = BannerRequest.model_validate(parse_json(await request.body()))
             return BannerTask(
                 job_id=job_id, product_id="0", name="request",
                 product=body.product.to_source(),
                 scene=body.scene.to_source() if body.scene else None,
                 logo=body.logo.to_source() if body.logo else None,
                 **body.model_dump(by_alias=True, exclude={"product", "scene", "logo"},
-                                  exclude_none=True))
+                                  exclude_none=True)), {}
     except ValidationError as exc:
         raise InputError(f"invalid request: {describe(exc)}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"the body (or the spec field) is not valid JSON: {exc.msg}") from exc
     if not ctype:
         raise EmptyInput("send JSON with a product image reference, or a multipart upload")
     raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
+
+
+def _design(task: BannerTask, files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+    """Store the uploads and design the banners; the uploads go again on failure."""
+    bucket = settings().input_bucket
+    try:
+        for key, data in files.values():
+            storage.put_bytes(bucket, key, data, "application/octet-stream")
+        return _with_urls(inline.run(task))
+    except Exception:
+        for key, _ in files.values():
+            storage.delete(bucket, key)
+        raise
 
 
 def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +110,8 @@ def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
     "Returns the ranked variants per size with URLs, layout JSON, scores and checks.",
 )
 async def create_banners(request: Request) -> dict[str, Any]:
-    task = await _read_request(request, new_job_id())
-    return _with_urls(inline.run(task))
+    task, files = await _read_request(request, new_job_id())
+    return await pool(request).run(request, _design, task, files)
 
 
 @router.get("/v1/banners/templates", summary="The designer templates available")
@@ -111,8 +129,9 @@ def create_banner_job(body: BannerJobRequest) -> JSONResponse:
 
 
 @router.get("/v1/banners/jobs/{job_id}", summary="A banner job's status, products and errors")
-def get_banner_job(job_id: str) -> dict[str, Any]:
-    return banner_jobs.get_job(job_id)
+def get_banner_job(job_id: str, limit: PageLimit = 100, cursor: Cursor = None
+                   ) -> dict[str, Any]:
+    return banner_jobs.get_job(job_id, limit, cursor)
 
 
 @router.post("/v1/feedback", summary="Record impressions, clicks and downloads of variants",
@@ -135,5 +154,5 @@ def get_segment(segment: str) -> dict[str, Any]:
     arms = bandit.DynamoStore().arms(segment)
     return {"segment": segment, "templates": {
         name: {"impressions": arm.impressions, "rewards": arm.rewards,
-               "rate": round((arm.rewards + 1) / (arm.impressions + 2), 4)}
+               "rate": round(arm.rate(), 4)}
         for name, arm in sorted(arms.items())}}

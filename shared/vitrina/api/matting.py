@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
-from vitrina import storage
-from vitrina.api.uploads import read_upload
+from vitrina import keys, storage
+from vitrina.api.pages import Cursor, PageLimit
+from vitrina.api.uploads import parse_json, read_upload
+from vitrina.api.workers import pool
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError
+from vitrina.errors import EmptyInput, InputError, describe
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.matting import edits, jobs, results
@@ -39,8 +40,9 @@ def _respond(record: dict[str, Any], rgba_png: bytes, kind: ResponseKind) -> Res
     return Response(rgba_png, media_type="image/png", headers=headers)
 
 
-async def _read_input(request: Request) -> tuple[bytes, str, str]:
-    """(image bytes, name, model) from a multipart upload or a JSON {"url": ...} body."""
+async def _read_input(request: Request) -> tuple[bytes | str, str, str]:
+    """(image bytes or the URL to fetch, name, model) from a multipart upload or a JSON
+    ``{"url": ...}`` body. The URL is fetched later, in a worker, never on the event loop."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
@@ -49,38 +51,27 @@ async def _read_input(request: Request) -> tuple[bytes, str, str]:
             raise InputError("multipart body needs a file field named 'file'")
         data = await read_upload(upload, "upload")
         model = str(form.get("model") or "u2netp")
-        return data, (upload.filename or "upload").rsplit(".", 1)[0], model
+        return data, keys.stem(upload.filename or "upload"), model
     if ctype.startswith("application/json"):
         try:
-            body = UrlRequest.model_validate(json.loads(await request.body()))
-        except ValueError as exc:
-            raise InputError(f"JSON body must be {{\"url\": ...}}: {exc}") from exc
-        return fetch(body.url).content, _stem(body.url), body.model
+            body = UrlRequest.model_validate(parse_json(await request.body()))
+        except ValidationError as exc:
+            raise InputError(f"JSON body must be {{\"url\": ...}}: {describe(exc)}") from exc
+        return body.url, keys.stem(body.url), body.model
     if not ctype:
         raise EmptyInput("send a multipart image (field 'file') or JSON {\"url\": ...}")
     raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
 
 
-@router.post(
-    "",
-    summary="Cut out one product photo",
-    description="Multipart image (field `file`) or JSON `{\"url\": ...}`. Returns the RGBA "
-    "PNG with `X-Vitrina-Confidence`, or JSON with result URLs when `response=json`.",
-    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
-)
-async def create_cutout(
-    request: Request, response: Annotated[ResponseKind, Query()] = "png"
-) -> Response:
-    data, name, model = await _read_input(request)
-    if model not in ("u2netp", "u2net"):
-        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
-    image = decode_image(data)
+def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[str, Any], bytes]:
+    """Fetch (for a URL), decode, cut out and store version 1 of a new result."""
+    image = decode_image(fetch(data).content if isinstance(data, str) else data)
     cutout = cut_out(image, model)
-    result_id = uuid.uuid4().hex
+    result_id = keys.new_id()
     storage.put_array(results.source_key(result_id), image.rgb)
     results.put_prob(result_id, cutout.prob)
     h, w = image.rgb.shape[:2]
-    record, png = results.write_version(
+    return results.write_version(
         result_id,
         1,
         cutout.rgba,
@@ -96,6 +87,22 @@ async def create_cutout(
             "timings": cutout.timings,
         },
     )
+
+
+@router.post(
+    "",
+    summary="Cut out one product photo",
+    description="Multipart image (field `file`) or JSON `{\"url\": ...}`. Returns the RGBA "
+    "PNG with `X-Vitrina-Confidence`, or JSON with result URLs when `response=json`.",
+    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+)
+async def create_cutout(
+    request: Request, response: Annotated[ResponseKind, Query()] = "png"
+) -> Response:
+    data, name, model = await _read_input(request)
+    if model not in ("u2netp", "u2net"):
+        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
+    record, png = await pool(request).run(request, _cut_out_and_store, data, name, model)
     return _respond(record, png, response)
 
 
@@ -149,10 +156,12 @@ def get_mask_png(result_id: str, version: VersionQuery = None) -> Response:
     "`eraser` set alpha directly. Creates a new version; earlier versions stay.",
     responses={200: {"content": {"image/png": {}, "application/json": {}}}},
 )
-def refine(
-    result_id: str, body: RefineRequest, response: Annotated[ResponseKind, Query()] = "json"
+async def refine(
+    request: Request, result_id: str, body: RefineRequest,
+    response: Annotated[ResponseKind, Query()] = "json",
 ) -> Response:
-    record, png = edits.refine_result(result_id, body.strokes, body.base_version)
+    record, png = await pool(request).run(request, edits.refine_result, result_id,
+                                          body.strokes, body.base_version)
     return _respond(record, png, response)
 
 
@@ -160,7 +169,8 @@ def refine(
 def create_job(body: JobRequest) -> JSONResponse:
     sources = [
         (
-            item.name or _stem(item.url or item.s3_key or f"item{i}"),
+            keys.clean_name(item.name, keys.MAX_STEM) if item.name
+            else keys.stem(item.url or item.s3_key or f"item{i}"),
             item.to_source(),
         )
         for i, item in enumerate(body.items)
@@ -173,10 +183,8 @@ def create_job(body: JobRequest) -> JSONResponse:
     )
 
 
-@router.get("/jobs/{job_id}", summary="Job status, counts, items by descending confidence")
-def get_job(job_id: str) -> dict[str, Any]:
-    return jobs.get_job(job_id)
-
-
-def _stem(ref: str) -> str:
-    return ref.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"
+@router.get("/jobs/{job_id}", summary="Job status, counts, items by descending confidence",
+            description="Items come a page at a time, best first then the errors: pass the "
+            "answer's `next_cursor` as `cursor` for the next page (null: no more).")
+def get_job(job_id: str, limit: PageLimit = 100, cursor: Cursor = None) -> dict[str, Any]:
+    return jobs.get_job(job_id, limit, cursor)

@@ -303,10 +303,28 @@ button:focus-visible, input:focus-visible { outline: 3px solid var(--accent);
     $("#shown").textContent = `${shown} of ${cards.size} shown`;
   }
 
+  async function loadJob() {
+    // The job's items come a page at a time; the queue shows them all.
+    let job = null;
+    let cursor = null;
+    do {
+      const query = cursor ? `?limit=1000&cursor=${encodeURIComponent(cursor)}` : "?limit=1000";
+      const page = await request(`jobs/${rid(jobId)}${query}`);
+      if (job) {
+        job.items.push(...page.items);
+        job.errors.push(...page.errors);
+      } else {
+        job = page;
+      }
+      cursor = page.next_cursor;
+    } while (cursor);
+    return job;
+  }
+
   async function poll() {
     let delay = 1000;
     try {
-      const job = await request(`jobs/${rid(jobId)}`);
+      const job = await loadJob();
       clearMessage("job");
       render(job);
       if (job.status !== "RUNNING") return;

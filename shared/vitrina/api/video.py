@@ -32,7 +32,7 @@ def create_video(body: VideoRequest) -> JSONResponse:
 
 @router.get("/{job_id}", summary="A video's status, then its URLs, checks and warnings")
 def get_video(job_id: str) -> dict[str, Any]:
-    _, _, status = jobs.split(job_id, "video")
+    _, status = jobs.meta(job_id, "video")
     if status == "RUNNING":
         return {"job_id": job_id, "status": status}
     cfg = settings()

@@ -5,6 +5,10 @@ impression is a trial and a click or a download a success. Ordering templates by
 from each posterior shows the proven styles most while still giving newer ones a chance.
 State lives in the jobs table (``pk = segment#<name>``, ``sk = template#<name>``), updated
 with atomic ADDs so concurrent feedback never loses a count.
+
+Feedback comes from the public API, so it is treated as untrusted: the posterior counts at
+most one success per impression (clicks reported before, or without, their impressions
+cannot push a rate past 1), and no arm grows past :data:`ARM_CAP`.
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from typing import Literal, Protocol
 
 from vitrina import storage
 from vitrina.config import settings
+from vitrina.errors import InputError
 
 Event = Literal["impression", "click", "download"]
 REWARDS: dict[str, int] = {"impression": 0, "click": 1, "download": 1}
+# Most impressions (and rewards) one (segment, template) arm may hold: far beyond real traffic,
+# so reaching it means someone is flooding the feedback endpoint.
+ARM_CAP = 10**9
 
 
 @dataclass(frozen=True)
@@ -26,9 +34,26 @@ class Arm:
     impressions: int = 0
     rewards: int = 0
 
+    @property
+    def successes(self) -> int:
+        """Rewards the posterior believes: never more than the impressions they came from."""
+        return max(0, min(self.rewards, self.impressions))
+
     def sample(self, rng: random.Random) -> float:
-        failures = max(0, self.impressions - self.rewards)
-        return rng.betavariate(1 + self.rewards, 1 + failures)
+        """One draw from the Beta(1 + successes, 1 + failures) posterior."""
+        successes = self.successes
+        return rng.betavariate(1 + successes, 1 + max(0, self.impressions) - successes)
+
+    def rate(self) -> float:
+        """The posterior mean reward rate, always in (0, 1)."""
+        return (self.successes + 1) / (max(0, self.impressions) + 2)
+
+
+def _refuse_growth(segment: str, template: str) -> InputError:
+    return InputError(
+        f"segment {segment!r} has reached the limit of {ARM_CAP:,} impressions or rewards "
+        f"for template {template!r}: no more feedback is recorded for it"
+    )
 
 
 class Store(Protocol):
@@ -48,8 +73,10 @@ class MemoryStore:
 
     def record(self, segment: str, template: str, impressions: int, rewards: int) -> None:
         arm = self._arms.get((segment, template), Arm())
-        self._arms[(segment, template)] = Arm(arm.impressions + impressions,
-                                              arm.rewards + rewards)
+        grown = Arm(arm.impressions + impressions, arm.rewards + rewards)
+        if max(grown.impressions, grown.rewards) > ARM_CAP:
+            raise _refuse_growth(segment, template)
+        self._arms[(segment, template)] = grown
 
 
 class DynamoStore:
@@ -71,11 +98,25 @@ class DynamoStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def record(self, segment: str, template: str, impressions: int, rewards: int) -> None:
-        self._table().update_item(
-            Key={"pk": f"segment#{segment}", "sk": f"template#{template}"},
-            UpdateExpression="ADD impressions :i, rewards :r",
-            ExpressionAttributeValues={":i": impressions, ":r": rewards},
-        )
+        """Atomic ADDs, refused by DynamoDB itself (a condition on the stored counts, so that
+        concurrent requests cannot race past it) when the arm would grow past ARM_CAP."""
+        from botocore.exceptions import ClientError
+
+        if max(impressions, rewards) > ARM_CAP:
+            raise _refuse_growth(segment, template)
+        try:
+            self._table().update_item(
+                Key={"pk": f"segment#{segment}", "sk": f"template#{template}"},
+                UpdateExpression="ADD impressions :i, rewards :r",
+                ConditionExpression="(attribute_not_exists(impressions) OR impressions <= :ci)"
+                " AND (attribute_not_exists(rewards) OR rewards <= :cr)",
+                ExpressionAttributeValues={":i": impressions, ":r": rewards,
+                                           ":ci": ARM_CAP - impressions, ":cr": ARM_CAP - rewards},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise _refuse_growth(segment, template) from exc
+            raise
 
 
 def rank_templates(store: Store, segment: str, templates: Iterable[str],

@@ -175,11 +175,16 @@ def extract_palette(rgb: np.ndarray, alpha: np.ndarray | None = None, k: int = 5
     step = max(1, len(pixels) // 4000)
     sample = pixels[::step].astype(np.uint8).reshape(-1, 1, 3)
     lab = cv2.cvtColor(sample, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
-    k = max(1, min(k, len(lab)))
-    cv2.setRNGSeed(7)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
-    _, labels, centers = cv2.kmeans(lab, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    shares = np.bincount(labels.ravel(), minlength=k) / len(labels)
+    k = max(1, min(k, len(np.unique(lab, axis=0))))
+    if k == 1:
+        # One colour (a flat or 1x1 image): its mean is the only centre. cv2.kmeans cannot be
+        # asked: it reads a single sample row as three one-dimensional points.
+        centers, shares = lab.mean(axis=0, keepdims=True), np.ones(1)
+    else:
+        cv2.setRNGSeed(7)
+        criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
+        _, labels, centers = cv2.kmeans(lab, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+        shares = np.bincount(labels.ravel(), minlength=k) / len(labels)
     order = np.argsort(-shares)
     merged: dict[RGB, float] = {}
     for i in order:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vitrina import storage
+from vitrina import deadline, storage
 from vitrina.banner import compose, render, stages
 from vitrina.banner.models import BannerTask, DesignItem, RankRequest
 from vitrina.banner.templates import get_template
@@ -38,6 +38,7 @@ def run(task: BannerTask) -> dict[str, Any]:
     inputs = stages.load_inputs(task.analysis)
     designs = []
     for raw in planned["items"]:
+        deadline.check()  # a request past its deadline stops between templates
         item = DesignItem.model_validate(raw)
         try:
             designs.append(design(task, item, inputs))

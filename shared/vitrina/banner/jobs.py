@@ -37,7 +37,7 @@ def create_job(request: BannerJobRequest, job_id: str | None = None) -> dict[str
 
 
 def record_product(record: dict[str, Any]) -> None:
-    jobs.put_row(record["job_id"], f"product#{record['product_id']}", record)
+    jobs.put_item(record["job_id"], record["product_id"], record, record["product_id"])
 
 
 def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -48,19 +48,24 @@ def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
             "errors": [r for r in records if r["status"] != "ok"]}
 
 
-def get_job(job_id: str) -> dict[str, Any]:
-    meta, records, status = jobs.split(job_id, KIND)
-    summary = _summary(records)
+def get_job(job_id: str, limit: int | None = None, cursor: str | None = None
+            ) -> dict[str, Any]:
+    """The job with its kept counts and one page of its products (all when limit is None)."""
+    meta, status = jobs.meta(job_id, KIND)
+    page, next_cursor = jobs.listed(job_id, limit, cursor)
+    counts = jobs.counts(job_id)
+    summary = _summary(page)
     return {**meta, "status": status,
-            "counts": {"total": meta["total"], "done": len(records),
-                       "succeeded": summary["succeeded"], "failed": summary["failed"]},
-            "products": summary["products"], "errors": summary["errors"]}
+            "counts": {"total": meta["total"], "done": counts["done"],
+                       "succeeded": counts["ok"], "failed": counts["failed"]},
+            "products": summary["products"], "errors": summary["errors"],
+            "next_cursor": next_cursor}
 
 
 def report(request: JobReportRequest) -> dict[str, Any]:
     """Final batch stage: every product's report or error in one document."""
     job_id = request.job_id
-    summary = _summary([r["record"] for r in jobs.rows(job_id) if r["sk"] != "meta"])
+    summary = _summary(jobs.listed(job_id)[0])
     body = {"job_id": job_id, **summary}
     storage.put_json(settings().output_bucket, report_key(job_id), body)
     return {"job_id": job_id, "report": report_key(job_id), "succeeded": summary["succeeded"],

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.banner import compose, stages
 from vitrina.banner.models import BannerCopy, BannerTask
 from vitrina.banner.sheet import contact_sheet
@@ -21,13 +21,13 @@ LABELS = {"Analyse": "analyse done", "Plan": "plan done", "Evaluate": "designed 
           "Rank": "rank done"}
 
 
-def _source(ref: str, job_id: str, role: str) -> Source:
+def _source(ref: str, upload_id: str, role: str) -> Source:
     if "://" in ref:
         return Source(url=ref)
     path = Path(ref)
     if not path.is_file():
         raise InputError(f"no such file: {ref}")
-    key = f"uploads/{job_id}/{role}-{path.name}"
+    key = keys.upload_key(upload_id, f"{role}-{path.name}")
     storage.put_bytes(settings().input_bucket, key, path.read_bytes(), "application/octet-stream")
     return Source(bucket=settings().input_bucket, key=key)
 
@@ -38,12 +38,12 @@ def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str
                progress: bool = True) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with LocalEngine() as engine:
-        job_id = new_job_id()
+        job_id, upload_id = new_job_id(), keys.new_id()
         task = BannerTask(
-            job_id=job_id, product_id="0", name=Path(product).stem, copy=copy,
-            product=_source(product, job_id, "product"),
-            scene=_source(scene, job_id, "scene") if scene else None,
-            logo=_source(logo, job_id, "logo") if logo else None,
+            job_id=job_id, product_id="0", name=keys.stem(product), copy=copy,
+            product=_source(product, upload_id, "product"),
+            scene=_source(scene, upload_id, "scene") if scene else None,
+            logo=_source(logo, upload_id, "logo") if logo else None,
             sizes=sizes, variants=variants, segment=segment, templates=templates,
             format=fmt, seed=seed,
         )

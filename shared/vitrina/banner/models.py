@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from vitrina.banner.layout import Copy, check_size
 from vitrina.errors import InputError
@@ -16,6 +16,8 @@ from vitrina.sources import ImageRef, Source
 ImageFormat = Literal["png", "jpeg", "webp"]
 _SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
 _SEGMENT = r"^[A-Za-z0-9_.-]{1,64}$"
+MAX_EVENT_COUNT = 10_000  # one feedback event's count
+MAX_BATCH_COUNT = 100_000  # the counts of one request's events together
 
 
 def parse_size(value: str) -> tuple[int, int]:
@@ -132,16 +134,29 @@ class FailedTask(BaseModel):
 
 
 class FeedbackEvent(BaseModel):
-    """What a shopper did with a variant: feeds the segment's bandit."""
+    """What a shopper did with a variant: feeds the segment's bandit.
+
+    ``count`` is a strict integer (``true`` or ``"5"`` are refused, not read as numbers) and
+    bounded, so that one request cannot outweigh a segment's real traffic.
+    """
 
     segment: str = Field("default", pattern=_SEGMENT)
     template: str
     event: Literal["impression", "click", "download"]
-    count: int = Field(1, ge=1, le=1_000_000)
+    count: StrictInt = Field(1, ge=1, le=MAX_EVENT_COUNT)
 
 
 class FeedbackBatch(BaseModel):
     events: list[FeedbackEvent] = Field(min_length=1, max_length=1000)
+
+    @field_validator("events")
+    @classmethod
+    def _bounded_total(cls, events: list[FeedbackEvent]) -> list[FeedbackEvent]:
+        total = sum(e.count for e in events)
+        if total > MAX_BATCH_COUNT:
+            raise ValueError(f"the events' counts add up to {total:,}, more than the "
+                             f"{MAX_BATCH_COUNT:,} one request may report")
+        return events
 
 
 class BannerJobItem(ImageRef):

@@ -28,6 +28,7 @@ from vitrina import storage
 from vitrina.engine.template import Resolver, load_template
 
 ACCOUNT = "123456789012"
+_DYNAMO_LOCK = threading.RLock()
 REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/vitrina-local"
 LOCAL_ENV = {
@@ -92,6 +93,7 @@ class LocalEngine:
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
         self._saved_invoke: Callable[..., Any] | None = None
+        self._saved_dynamo: Callable[..., Any] | None = None
 
     # lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -128,11 +130,31 @@ class LocalEngine:
             return engine.invoke(function.function_name, event)
 
         LambdaFunction._invoke_lambda = invoke
+        self._serialise_dynamodb()
         self._provision()
+
+    def _serialise_dynamodb(self) -> None:
+        """DynamoDB applies each request atomically (an ADD, a condition, a transaction);
+        moto's in-process tables do not lock, so concurrent requests could both pass one
+        condition or lose an ADD. One lock around each request restores DynamoDB's rule."""
+        from moto.dynamodb.responses import DynamoHandler
+
+        self._saved_dynamo = DynamoHandler.call_action
+        saved, lock = self._saved_dynamo, _DYNAMO_LOCK
+
+        def call_action(handler: Any) -> Any:
+            with lock:
+                return saved(handler)
+
+        DynamoHandler.call_action = call_action
 
     def stop(self) -> None:
         from moto.awslambda.models import LambdaFunction
+        from moto.dynamodb.responses import DynamoHandler
 
+        if self._saved_dynamo is not None:
+            DynamoHandler.call_action = self._saved_dynamo
+            self._saved_dynamo = None
         if self._saved_invoke is not None:
             LambdaFunction._invoke_lambda = self._saved_invoke
         if self._mock is not None:

@@ -16,7 +16,7 @@ def refine_result(
 ) -> tuple[dict[str, Any], bytes]:
     """The new version's record and cutout PNG."""
     started = time.perf_counter()
-    existing, base = results.existing_versions(result_id, base_version)
+    _, base = results.existing_versions(result_id, base_version)
     rgb = storage.get_array(results.source_key(result_id))
     alpha = storage.get_array(results.version_keys(result_id, base)["mask"])
     rgba = finish(rgb, apply_strokes(rgb, alpha, strokes))
@@ -30,4 +30,4 @@ def refine_result(
         "reviewed": True,
         "timings": {"refine": round(time.perf_counter() - started, 4)},
     }
-    return results.write_version(result_id, existing[-1] + 1, rgba, record)
+    return results.write_version(result_id, results.new_version(result_id), rgba, record)

@@ -9,8 +9,15 @@ from vitrina.config import settings
 from vitrina.matting.models import MattingItem, ModelName, Source
 
 
+def rank(record: dict[str, Any]) -> str:
+    """Where an item lists: results by descending confidence, then errors in input order."""
+    if record.get("status") == "ok":
+        return f"a{round((1 - float(record.get('confidence') or 0)) * 1e6):07d}#{record['item_id']}"
+    return f"z#{record['item_id']}"
+
+
 def put_item_record(record: dict[str, Any]) -> None:
-    jobs.put_row(record["job_id"], f"item#{record['item_id']}", record)
+    jobs.put_item(record["job_id"], record["item_id"], record, rank(record))
 
 
 def report_key(job_id: str) -> str:
@@ -46,27 +53,26 @@ def sort_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ok + failed
 
 
-def get_job(job_id: str) -> dict[str, Any]:
-    meta, records, status = jobs.split(job_id, "matting")
-    items = sort_items(records)
-    failed = sum(1 for i in items if i["status"] != "ok")
+def get_job(job_id: str, limit: int | None = None, cursor: str | None = None
+            ) -> dict[str, Any]:
+    """The job with its kept counts and one page of its items (all when ``limit`` is None)."""
+    meta, status = jobs.meta(job_id, "matting")
+    page, next_cursor = jobs.listed(job_id, limit, cursor)
+    counts = jobs.counts(job_id)
     return {
         **meta,
         "status": status,
-        "counts": {
-            "total": meta["total"],
-            "done": len(items),
-            "succeeded": len(items) - failed,
-            "failed": failed,
-        },
-        "items": [i for i in items if i["status"] == "ok"],
-        "errors": [i for i in items if i["status"] != "ok"],
+        "counts": {"total": meta["total"], "done": counts["done"], "succeeded": counts["ok"],
+                   "failed": counts["failed"]},
+        "items": [i for i in page if i["status"] == "ok"],
+        "errors": [i for i in page if i["status"] != "ok"],
+        "next_cursor": next_cursor,
     }
 
 
 def report(job_id: str) -> dict[str, Any]:
     """Final stage of the batch: every input with its result or its error, best first."""
-    items = sort_items([r["record"] for r in jobs.rows(job_id) if r["sk"] != "meta"])
+    items, _ = jobs.listed(job_id)
     failed = sum(1 for i in items if i["status"] != "ok")
     body = {"job_id": job_id, "succeeded": len(items) - failed, "failed": failed, "items": items}
     storage.put_json(settings().output_bucket, report_key(job_id), body)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
 from vitrina.jobs import new_job_id
@@ -20,7 +20,7 @@ def _unique_stems(inputs: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     stems = []
     for ref in inputs:
-        stem = ref.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image"
+        stem = keys.stem(ref)
         seen[stem] = seen.get(stem, 0) + 1
         stems.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
     return stems
@@ -50,20 +50,22 @@ class Progress:
 
 
 def run_batch(
-    inputs: list[str], out_dir: Path, model: ModelName = "u2netp", progress: bool = True
+    inputs: list[str], out_dir: Path, model: ModelName = "u2netp", progress: bool = True,
+    skipped: list[str] | None = None,
 ) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stems = _unique_stems(inputs)
     with LocalEngine() as engine:
         cfg = settings()
         job_id = new_job_id()
+        upload_id = keys.new_id()
         sources: list[tuple[str, Source]] = []
         missing: list[dict[str, Any]] = []
         for i, (ref, stem) in enumerate(zip(inputs, stems, strict=True)):
             if "://" in ref:
                 sources.append((stem, Source(url=ref)))
             elif Path(ref).is_file():
-                key = f"uploads/{job_id}/{i:05d}-{Path(ref).name}"
+                key = keys.upload_key(upload_id, f"{i:05d}-{Path(ref).name}")
                 storage.put_bytes(cfg.input_bucket, key, Path(ref).read_bytes(),
                                   "application/octet-stream")
                 sources.append((stem, Source(bucket=cfg.input_bucket, key=key)))
@@ -85,7 +87,7 @@ def run_batch(
     items = jobs.sort_items(items) + missing
     failed = sum(1 for i in items if i["status"] != "ok")
     report_body = {"job_id": job_id, "model": model, "succeeded": len(items) - failed,
-                   "failed": failed, "items": items}
+                   "failed": failed, "items": items, "skipped": skipped or []}
     (out_dir / "report.json").write_text(json.dumps(report_body, indent=1, ensure_ascii=False))
     return report_body
 

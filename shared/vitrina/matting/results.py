@@ -59,10 +59,25 @@ def get_prob(result_id: str) -> np.ndarray:
     return get_prob_at(prob_key(result_id))
 
 
+def new_version(result_id: str) -> int:
+    """The next version number of a result, allocated atomically (one DynamoDB ADD), so that
+    concurrent refinements each get their own: 2 for the first (1 is the automatic cutout)."""
+    answer = storage.table(settings().jobs_table).update_item(
+        Key={"pk": f"result#{result_id}", "sk": "versions"},
+        UpdateExpression="SET latest = if_not_exists(latest, :one) + :one",
+        ExpressionAttributeValues={":one": 1},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(answer["Attributes"]["latest"])
+
+
 def write_version(
     result_id: str, version: int, rgba: np.ndarray, record: dict[str, Any]
 ) -> tuple[dict[str, Any], bytes]:
-    """Store one version; returns its record and the cutout PNG (callers often send it on)."""
+    """Store one version; returns its record and the cutout PNG (callers often send it on).
+
+    The record goes last and is what makes a version exist (:func:`versions` lists records),
+    so a reader sees all of a version or none of it; a version's keys are written once."""
     keys = version_keys(result_id, version)
     cutout = encode_png(rgba)
     storage.put_bytes(settings().output_bucket, keys["cutout"], cutout, "image/png")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import PurePosixPath
 
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.matting.models import MattingItem, Source
 
@@ -18,11 +17,11 @@ def start_from_upload(bucket: str, key: str, sequencer: str = "") -> str | None:
     so a redelivered S3 notification does not start a second cutout."""
     if not key.startswith(PREFIX) or key.endswith("/"):
         return None
-    digest = hashlib.sha256(f"{bucket}/{key}/{sequencer}".encode()).hexdigest()[:20]
+    digest = hashlib.sha256(f"{bucket}/{key}/{sequencer}".encode()).hexdigest()[:32]
     item = MattingItem(
         job_id=f"s3-{digest}",
         item_id="00000",
-        name=PurePosixPath(key).stem or "upload",
+        name=keys.stem(key),  # shortened: S3 keys run to 1,024 bytes
         source=Source(bucket=bucket, key=key),
     )
     client = storage.client("stepfunctions")

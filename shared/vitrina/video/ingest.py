@@ -24,7 +24,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vitrina.errors import InputError, NoUsableMedia, describe
+from vitrina import keys
+from vitrina.errors import InputError, NoUsableMedia, UnsafeName, describe
 from vitrina.fetch import fetch
 
 
@@ -38,7 +39,7 @@ class Fact:
 @dataclass(frozen=True)
 class Media:
     kind: str  # "image" | "video"
-    ref: str  # absolute URL, or absolute local path for a local page / manifest
+    ref: str  # absolute URL; a local path (CLI), or relative to the folder read from storage
     source: str  # "json-ld:Product.image", "og:image", "html:img", "html:video", "manifest"
     alt: str = ""
 
@@ -73,17 +74,36 @@ def from_url(url: str) -> ProductPage:
     return parse_html(_decode(fetched.content, fetched.content_type), fetched.url)
 
 
-def from_file(path: Path) -> ProductPage:
-    """A saved page; its relative image and video references become absolute local paths,
-    and those whose file is missing are dropped (a page saved without its assets)."""
+def from_file(path: Path, root: Path | None = None) -> ProductPage:
+    """A saved page; its relative image and video references become local paths, and those
+    whose file is missing are dropped (a page saved without its assets).
+
+    With ``root`` (a page read from storage, never from the server's own disk) only files
+    inside ``root`` count, and their refs are given relative to it.
+    """
     path = Path(path).resolve()
     try:
         content = path.read_bytes()
     except OSError as err:
-        raise InputError(f"cannot read the page {path}: {err.strerror or err}") from err
+        raise InputError(f"cannot read the page {path.name}: {err.strerror or err}") from err
     page = _parse(_decode(content, ""), path.as_uri())
-    media = tuple(m for m in page.media if "://" in m.ref or Path(m.ref).is_file())
-    return _require_media(replace(page, media=media), str(path))
+    media = tuple(replace(m, ref=ref) for m in page.media
+                  if (ref := _local_ref(m.ref, root)) is not None)
+    return _require_media(replace(page, media=media), path.name)
+
+
+def _local_ref(ref: str, root: Path | None) -> str | None:
+    """A media ref as the stages read it: URLs as they are; a local file as an absolute path
+    (CLI), or relative to ``root`` when it lies inside it; None for a missing or outside file."""
+    if "://" in ref:
+        return ref
+    try:
+        if root is None:
+            return str(Path(ref).resolve()) if Path(ref).is_file() else None
+        target = keys.local_path(root, ref)
+        return target.relative_to(Path(root).resolve()).as_posix() if target.is_file() else None
+    except (UnsafeName, ValueError, OSError):
+        return None
 
 
 class _Manifest(BaseModel):
@@ -100,28 +120,33 @@ class _Manifest(BaseModel):
     currency: str | None = None
 
 
-def from_manifest(path: Path) -> ProductPage:
-    """A JSON manifest; relative paths resolve beside it and must exist, URLs stay URLs."""
+def from_manifest(path: Path, root: Path | None = None) -> ProductPage:
+    """A JSON manifest; relative paths resolve beside it and must exist, URLs stay URLs.
+
+    With ``root`` (a manifest read from storage) its files must lie inside ``root``: a
+    manifest sent over HTTP names files of its own upload, never the server's disk.
+    """
     path = Path(path).resolve()
     try:
         # Decimal keeps "199.00" as written instead of the float 199.0.
         raw = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
     except OSError as err:
-        raise InputError(f"cannot read the manifest {path}: {err.strerror or err}") from err
-    except (ValueError, UnicodeDecodeError) as err:
-        raise InputError(f"the manifest {path} is not valid JSON: {err}") from err
+        raise InputError(f"cannot read the manifest {path.name}: {err.strerror or err}") from err
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
+        raise InputError(f"the manifest {path.name} is not valid JSON: {err}") from err
     try:
         manifest = _Manifest.model_validate(raw)
     except ValidationError as err:
-        raise InputError(f"the manifest {path} is not usable: {describe(err)}") from err
+        raise InputError(f"the manifest {path.name} is not usable: {describe(err)}") from err
 
     def local(ref: str) -> str:
         if urlsplit(ref).scheme in ("http", "https"):
             return ref
-        target = (path.parent / ref).resolve()
-        if not target.is_file():
-            raise InputError(f"the manifest {path} lists {ref}, but {target} does not exist")
-        return str(target)
+        found = _local_ref(str(path.parent / ref), root)
+        if found is None:
+            where = "does not exist" if root is None else "is not a file of its upload"
+            raise InputError(f"the manifest {path.name} lists {ref!r}, which {where}")
+        return found
 
     price = _price(str(manifest.price)) if manifest.price is not None else None
     facts = [Fact("title", _squash(manifest.title), "manifest")]
@@ -139,7 +164,7 @@ def from_manifest(path: Path) -> ProductPage:
         currency=_currency(manifest.currency),
         music=local(manifest.music) if manifest.music else None,
     )
-    return _require_media(page, str(path))
+    return _require_media(page, path.name)
 
 
 # --- assembling -------------------------------------------------------------------------------

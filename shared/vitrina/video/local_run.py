@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
 from vitrina.engine.progress import StateProgress
@@ -24,18 +24,18 @@ LABELS = {"Ingest": "ingest done", "AnalyseImage": "analysed image {n}", "Script
           "Evaluate": "evaluate done"}
 
 
-def _upload_tree(files: list[Path], job_id: str) -> tuple[dict[Path, str], str]:
+def _upload_tree(files: list[Path]) -> tuple[dict[Path, str], str]:
     """Files keep their layout relative to their common folder, so relative references in a
-    page or manifest still resolve after the upload."""
+    page or manifest still resolve after the upload (one new upload; names cleaned)."""
     root = Path(os.path.commonpath([str(f.parent) for f in files]))
-    prefix = f"uploads/{job_id}/assets/"
-    keys = {}
+    upload_id = keys.new_id()
+    uploaded = {}
     for path in files:
-        key = prefix + path.relative_to(root).as_posix()
+        key = keys.upload_key(upload_id, path.relative_to(root).as_posix())
         storage.put_bytes(settings().input_bucket, key, path.read_bytes(),
                           "application/octet-stream")
-        keys[path] = key
-    return keys, prefix
+        uploaded[path] = key
+    return uploaded, keys.upload_prefix(upload_id)
 
 
 def _task(inputs: list[str], manifest: Path | None, title: str | None, options: VideoOptions,
@@ -50,21 +50,20 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
         read = ingest.from_manifest if manifest is not None else ingest.from_file
         page = read(document)  # checked here: a bad page or manifest fails fast
         refs = [*(m.ref for m in page.media), *([page.music] if page.music else [])]
-        keys, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)],
-                                    job_id)
-        source = Source(bucket=bucket, key=keys[document])
+        uploaded, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)])
+        source = Source(bucket=bucket, key=uploaded[document])
         return VideoTask(**({"manifest": source} if manifest is not None else {"page": source}),
                          assets_prefix=prefix, **common)
     missing = [i for i in inputs if not Path(i).is_file()]
     if missing:
         raise InputError(f"no such file: {', '.join(missing)}")
     files = [Path(i).resolve() for i in inputs]
-    keys, prefix = _upload_tree(files, job_id)
+    uploaded, prefix = _upload_tree(files)
     clips = {".mp4", ".mov", ".webm", ".mkv", ".m4v"}
     listing = {
         "title": title or files[0].stem.replace("-", " ").replace("_", " "),
-        "images": [keys[f][len(prefix):] for f in files if f.suffix.lower() not in clips],
-        "clips": [keys[f][len(prefix):] for f in files if f.suffix.lower() in clips],
+        "images": [uploaded[f][len(prefix):] for f in files if f.suffix.lower() not in clips],
+        "clips": [uploaded[f][len(prefix):] for f in files if f.suffix.lower() in clips],
     }
     key = f"{prefix}manifest.json"
     storage.put_bytes(bucket, key, json.dumps(listing, ensure_ascii=False).encode(),
@@ -79,7 +78,7 @@ def run_video(inputs: list[str], out_dir: Path, options: VideoOptions, *,
     with LocalEngine() as engine:
         job_id = new_job_id()
         if music_file is not None:
-            key = f"uploads/{job_id}/music{music_file.suffix}"
+            key = keys.upload_key(keys.new_id(), music_file.name)
             storage.put_bytes(settings().input_bucket, key, music_file.read_bytes(), "audio/wav")
             options = options.model_copy(update={"music": key})
         task = _task(inputs, manifest, title, options, job_id)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from vitrina import storage
+from vitrina import keys, storage
 from vitrina.banner.color import Palette, extract_palette
 from vitrina.config import settings
 from vitrina.errors import InputError, VitrinaError, caught
@@ -67,33 +67,38 @@ def report_key(job_id: str) -> str:
 
 
 def _download_folder(source: Source, into: Path, folder: str | None) -> Path:
-    """An uploaded page or manifest with the files it refers to, as a local folder."""
+    """An uploaded page or manifest with the other files of its upload, as a local folder.
+
+    Only the upload the document belongs to is read (``uploads/<id>/``, or the narrower
+    ``folder`` inside it), and every key becomes a path through :func:`keys.local_path`.
+    """
     bucket = source.bucket or settings().input_bucket
-    key = source.key or ""
-    if folder is None:
-        folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
-    if not key.startswith(folder):
-        raise InputError(f"{key} is not under its assets prefix {folder}")
+    key = keys.check_key(source.key or "")
+    upload = keys.upload_of(key)
+    folder = folder or upload
+    if not folder.startswith(upload) or not folder.endswith("/") or not key.startswith(folder):
+        raise InputError("the document and its assets prefix must lie in one upload")
     for name in storage.list_keys(bucket, folder):
-        target = into / name[len(folder):]
+        target = keys.local_path(into, name[len(folder):])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(storage.get_bytes(bucket, name))
-    return into / key[len(folder):]
+    return keys.local_path(into, key[len(folder):])
 
 
 def _read_page(task: VideoTask, tmp: Path) -> ingest.ProductPage:
     if task.page is not None and task.page.url:
         return ingest.from_url(task.page.url)
     if task.page is not None:
-        return ingest.from_file(_download_folder(task.page, tmp, task.assets_prefix))
+        return ingest.from_file(_download_folder(task.page, tmp, task.assets_prefix), tmp)
     assert task.manifest is not None
     if task.manifest.url:
         raise InputError("a manifest is read from the input bucket, not from a URL")
-    return ingest.from_manifest(_download_folder(task.manifest, tmp, task.assets_prefix))
+    return ingest.from_manifest(_download_folder(task.manifest, tmp, task.assets_prefix), tmp)
 
 
-def _media_bytes(ref: str) -> bytes:
-    return fetch(ref).content if "://" in ref else Path(ref).read_bytes()
+def _media_bytes(ref: str, root: Path) -> bytes:
+    """A media ref of the page: URLs through the safe fetcher, files only inside ``root``."""
+    return fetch(ref).content if "://" in ref else keys.local_path(root, ref).read_bytes()
 
 
 def ingest_page(task: VideoTask) -> dict[str, Any]:
@@ -102,7 +107,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
     warnings: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         page = _read_page(task, Path(tmp))
-        user_music = _user_music(task, page)  # first: a bad track fails before the work
+        user_music = _user_music(task, page, Path(tmp))  # first: a bad track fails before the work
         media: list[dict[str, Any]] = []
         clips = [m.ref for m in page.media if m.kind == "video"]
         images = [m for m in page.media if m.kind == "image"]
@@ -111,7 +116,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
         images.sort(key=lambda m: not m.source.startswith(("json-ld", "microdata", "og:")))
         for item in images[:MAX_IMAGES]:
             try:
-                rgb = decode_image(_media_bytes(item.ref)).rgb
+                rgb = decode_image(_media_bytes(item.ref, Path(tmp))).rgb
             except (VitrinaError, OSError) as exc:
                 warnings.append(f"image {item.ref} skipped: {getattr(exc, 'message', exc)}")
                 continue
@@ -120,7 +125,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
         for ref in clips[:MAX_CLIPS]:
             try:
                 local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
-                data = _media_bytes(ref)
+                data = _media_bytes(ref, Path(tmp))
                 local.write_bytes(data)
                 info = clip_analysis.analyse_clip(local)
                 key = f"{base}/clips/{len(analysed_clips):03d}.mp4"
@@ -176,13 +181,13 @@ def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
                                  for k, v in a.items() if k in fields}) for a in analysed]
 
 
-def _user_music(task: VideoTask, page: ingest.ProductPage) -> dict[str, Any] | None:
+def _user_music(task: VideoTask, page: ingest.ProductPage, root: Path) -> dict[str, Any] | None:
     """The user's own track (the task's, else the manifest's unless music is "none"),
     checked and stored as WAV with its beats; None when the music is to be synthesised."""
     if task.music not in ("auto", "none"):
         data = storage.get_bytes(settings().input_bucket, task.music)
     elif task.music == "auto" and page.music:
-        data = _media_bytes(page.music)
+        data = _media_bytes(page.music, root)
     else:
         return None
     with tempfile.NamedTemporaryFile() as local:
