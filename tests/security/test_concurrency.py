@@ -118,3 +118,25 @@ def test_concurrent_refines_get_distinct_consecutive_versions(engine, small_png)
             if record is not None:
                 assert record["version"] == 17
     assert np.unique([a.json()["version"] for a in answers]).size == 16
+
+
+def test_work_stops_when_its_client_goes_away(engine, monkeypatch) -> None:
+    """A refine far past any sensible cost (the budget lifted for the test) is stopped soon
+    after its client hangs up: no version is written and the CPU goes quiet (it ran on for
+    minutes before)."""
+    monkeypatch.setenv("VITRINA_MAX_STROKE_COST", "1e15")
+    photo = png_bytes(product_photo((600, 800), seed=5)[0])
+    strokes = [{"tool": "pen", "radius": 150, "points": [[(i * 37) % 800, (i * 53) % 600]
+                                                        for i in range(2000)]}] * 200
+    with api_server(create_app()) as base, httpx.Client(base_url=base, timeout=120) as c:
+        rid = c.post("/v1/matting?response=json", files={"file": ("p.png", photo)}).json()[
+            "result_id"]
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{base}/v1/matting/{rid}/refine", json={"strokes": strokes},
+                       timeout=2.0)
+        time.sleep(2.0)  # the worker notices within a poll and a stroke
+        cpu = time.process_time()
+        time.sleep(2.0)
+        busy = (time.process_time() - cpu) / 2.0
+        assert busy < 0.4, f"still computing: {busy:.2f} cores busy"
+        assert c.get(f"/v1/matting/{rid}").json()["versions"] == [1]
