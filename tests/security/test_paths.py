@@ -118,3 +118,13 @@ def test_uploads_route_stores_cleaned_names_under_a_new_upload(client, photo) ->
     prefix = keys.upload_prefix(body["upload_id"])
     assert stored == [f"{prefix}a b.png", f"{prefix}a b-2.png", f"{prefix}passwd"]
     assert storage.get_bytes(settings().input_bucket, stored[2]) == b"y"
+
+
+def test_ffmpeg_errors_carry_no_server_path(tmp_path) -> None:
+    """ffmpeg names its input by full path: what reaches a user names the file only."""
+    from vitrina.video import encode
+
+    missing = tmp_path / "job-folder" / "segment.mp4"
+    with pytest.raises(encode.EncodeError) as caught:
+        encode.join([missing], tmp_path / "out.mp4")
+    assert "segment" in caught.value.args[0] and str(tmp_path) not in caught.value.args[0]

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from vitrina.errors import InputError
-from vitrina.video.encode import ffmpeg_exe
+from vitrina.video.encode import ffmpeg_exe, ffmpeg_reason
 from vitrina.video.probe import Probe, UnreadableVideo, probe
 
 WIDTH = 160
@@ -75,7 +75,7 @@ def sample_frames(path: Path, max_seconds: float = MAX_SECONDS, fps: float = ANA
     count = len(result.stdout) // size
     if result.returncode != 0 or count == 0:
         raise UnreadableVideo(f"{path.name} could not be decoded: "
-                              f"{result.stderr.decode(errors='replace')[-300:]}")
+                              f"{ffmpeg_reason(result.stderr)}")
     rgb = np.frombuffer(result.stdout[: count * size], np.uint8).reshape(count, height,
                                                                         WIDTH, 3)
     hsv = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2HSV_FULL) for f in rgb])

@@ -10,6 +10,7 @@ encoded once, to AAC, when the segments are joined, and the file is finished wit
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -32,6 +33,16 @@ class EncodeError(VitrinaError):
     """ffmpeg refused or failed: the message carries the end of its own report."""
 
     code = "encode_failed"
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"]+)+[\\/]([^\s\\/:'\"]*)")
+
+
+def ffmpeg_reason(stderr: bytes | str, limit: int = 300) -> str:
+    """The tail of ffmpeg's complaint for a message: files named by their last part only, so
+    no server path (a job's temporary folder) reaches the user."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    return _PATH.sub(r"\1", text.strip())[-limit:]
 
 
 def ffmpeg_exe() -> str:
@@ -103,7 +114,8 @@ class SegmentWriter:
         report = self._stderr.read().decode(errors="replace").strip()
         self._stderr.close()
         if code != 0:
-            raise EncodeError(f"ffmpeg failed on {self.path.name} (exit {code}): {report[-500:]}")
+            raise EncodeError(f"ffmpeg failed on {self.path.name} (exit {code}): "
+                              f"{ffmpeg_reason(report, 500)}")
 
     def __enter__(self) -> SegmentWriter:
         return self
@@ -121,7 +133,7 @@ class SegmentWriter:
 def _run(command: list[str], what: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise EncodeError(f"ffmpeg could not {what}: {result.stderr.strip()[-500:]}")
+        raise EncodeError(f"ffmpeg could not {what}: {ffmpeg_reason(result.stderr, 500)}")
 
 
 def join(segments: list[Path], out: Path, *, audio: Path | None = None,

@@ -16,7 +16,7 @@ import numpy as np
 from vitrina.banner.color import Palette, chroma
 from vitrina.errors import AudioTooShort, InputError
 from vitrina.video import beats, music
-from vitrina.video.encode import ffmpeg_exe
+from vitrina.video.encode import ffmpeg_exe, ffmpeg_reason
 from vitrina.video.ingest import ProductPage
 
 USER_RATE = 44100
@@ -73,7 +73,7 @@ def _decode(path: Path) -> np.ndarray:
                "-i", str(path), "-vn", "-ac", "2", "-ar", str(USER_RATE), "-f", "f32le", "-"]
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0:
-        reason = result.stderr.decode(errors="replace").strip().splitlines()
+        reason = ffmpeg_reason(result.stderr).splitlines()
         raise InputError("the music could not be read as audio"
                          + (f": {reason[-1]}" if reason else ""))
     return np.frombuffer(result.stdout, np.float32).reshape(-1, 2)
