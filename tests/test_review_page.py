@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +17,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import png_bytes, product_photo
+from tests.security.servers import api_server
 from vitrina.api.app import create_app
 from vitrina.imaging import decode_png_array
 
@@ -42,26 +40,8 @@ JOB_TIMEOUT_MS = 90_000
 @pytest.fixture(scope="module")
 def live_server(engine) -> Iterator[str]:
     """The real app on a free loopback port, served from a background thread."""
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="review-page-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not (server.started and server.servers):
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 20 s"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, trust_env=False, timeout=5) as http:
-        while http.get("/healthz").status_code != 200:
-            assert time.monotonic() < deadline, "/healthz did not answer"
-            time.sleep(0.05)
-    try:
+    with api_server(create_app()) as base:
         yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +212,25 @@ def test_png_routes_and_page_escaping(api, live_server) -> None:
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
     assert "script-src 'nonce-" in page.headers["content-security-policy"]
+
+
+def test_api_docs_render_offline(live_server) -> None:
+    """/docs (Swagger UI) draws the whole API from packaged files: a browser that may reach
+    nothing but this server still shows every operation."""
+    elsewhere: list[str] = []
+    with chromium() as browser:
+        page = browser.new_page()
+
+        def only_here(route) -> None:
+            if route.request.url.startswith(live_server):
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_here)
+        page.goto(f"{live_server}/docs")
+        expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
+        assert page.locator(".opblock").count() >= 15
+        assert page.get_by_text("/v1/matting/{result_id}/refine").first.is_visible()
+    assert elsewhere == []

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -17,7 +20,8 @@ from vitrina.config import settings
 from vitrina.errors import ConfigError, Overloaded, VitrinaError
 
 # Open without a token: liveness and the API's own documentation.
-PUBLIC_PATHS = frozenset({"/healthz", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+PUBLIC_PATHS = frozenset({"/healthz", "/docs", "/openapi.json"})
+DOCS_FILES = "/docs/files"  # Swagger UI, served from the fastapi-offline package
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
                415: "unsupported_media_type", 422: "invalid_request"}
@@ -38,7 +42,8 @@ class TokenAuth(BaseHTTPMiddleware):
         self.expected = f"Bearer {token}".encode()
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path not in PUBLIC_PATHS:
+        path = request.url.path
+        if path not in PUBLIC_PATHS and not path.startswith(DOCS_FILES + "/"):
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, self.expected):
                 return _error(401, "unauthorized", "this API needs 'Authorization: Bearer "
@@ -56,6 +61,22 @@ def check_configuration() -> None:
                           "VITRINA_REQUEST_DEADLINE_S > 0")
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) from packaged files: the docs work with no CDN and no network.
+    (ReDoc is left out: its bundle loads a logo from its CDN.)"""
+    app.mount(DOCS_FILES, StaticFiles(directory=str(resources.files("fastapi_offline") / "static")),
+              name="docs-files")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}/openapi.json", title="vitrina API",
+            swagger_js_url=f"{root}{DOCS_FILES}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_FILES}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_FILES}/favicon.png")
+
+
 def create_app() -> FastAPI:
     check_configuration()
     app = FastAPI(
@@ -66,7 +87,10 @@ def create_app() -> FastAPI:
         "When the server has a token (VITRINA_API_TOKEN), send it as "
         "`Authorization: Bearer <token>`.",
         redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
     )
+    _offline_docs(app)
     app.state.pool = WorkerPool.from_settings()
     token = settings().api_token
     if token:
