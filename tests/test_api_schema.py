@@ -207,3 +207,17 @@ def test_long_job_item_name_is_accepted(client: TestClient) -> None:
     response = client.post("/v1/matting/jobs", json={"items": [item]})
     assert response.status_code == 202, f"{response.status_code}: {response.text[:300]}"
     assert response.json()["job_id"]
+
+
+def test_an_optional_model_this_server_lacks_is_a_4xx(client, monkeypatch) -> None:
+    """Found by schemathesis: asking for u2net where it is not installed answered 503 with no
+    Retry-After; the caller can fix it (use u2netp), so it is a 4xx that says so."""
+    monkeypatch.setenv("VITRINA_U2NET_PATH", "/nonexistent/u2net.onnx")
+    png = png_bytes(product_photo((40, 40))[0])
+    for response in (client.post("/v1/matting", files={"file": ("p.png", png)},
+                                 data={"model": "u2net"}),
+                     client.post("/v1/matting/jobs", json={"model": "u2net", "items": [
+                         {"url": "http://127.0.0.1:9/a.png"}]})):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "invalid_request"
+        assert "use u2netp" in response.json()["error"]["message"]

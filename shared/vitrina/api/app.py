@@ -15,9 +15,12 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from vitrina import __version__, fetch
 from vitrina.api import banner, files, matting, review, video
+from vitrina.api.schemas import add_models
 from vitrina.api.workers import WorkerPool
+from vitrina.banner.models import BannerRequest, BannerSpec
 from vitrina.config import settings
 from vitrina.errors import ConfigError, Overloaded, VitrinaError
+from vitrina.matting.models import UrlRequest
 
 # Open without a token: liveness and the API's own documentation.
 PUBLIC_PATHS = frozenset({"/healthz", "/docs", "/openapi.json"})
@@ -133,4 +136,5 @@ def create_app() -> FastAPI:
     app.include_router(banner.router)
     app.include_router(video.router)
     app.include_router(review.router)
+    add_models(app, [UrlRequest, BannerRequest, BannerSpec])
     return app

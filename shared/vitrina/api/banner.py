@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from vitrina import keys, storage
 from vitrina.api.pages import Cursor, PageLimit
+from vitrina.api.schemas import json_or_multipart
 from vitrina.api.uploads import parse_json, read_upload
 from vitrina.api.workers import pool
 from vitrina.banner import bandit, inline
@@ -108,6 +109,11 @@ def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
     "\"sizes\": [\"1200x628\"], \"variants\": 6, ...}` or multipart with an `image` file "
     "(optional `scene`, `logo`) and a `spec` field holding the same JSON without the images. "
     "Returns the ranked variants per size with URLs, layout JSON, scores and checks.",
+    openapi_extra=json_or_multipart(
+        BannerRequest, {"image": "the product photo", "scene": "optional scene photo",
+                        "logo": "optional logo"},
+        {"spec": {"type": "string", "description": "BannerSpec as JSON: copy and options"}},
+        required=("image",)),
 )
 async def create_banners(request: Request) -> dict[str, Any]:
     task, files = await _read_request(request, new_job_id())

@@ -10,15 +10,17 @@ from pydantic import ValidationError
 
 from vitrina import keys, storage
 from vitrina.api.pages import Cursor, PageLimit
+from vitrina.api.schemas import json_or_multipart
 from vitrina.api.uploads import parse_json, read_upload
 from vitrina.api.workers import pool
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError, describe
+from vitrina.errors import EmptyInput, InputError, InvalidEvent, ModelUnavailable, describe
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.matting import edits, jobs, results
 from vitrina.matting.models import JobRequest, RefineRequest, UrlRequest
 from vitrina.matting.pipeline import cut_out
+from vitrina.models import model_path
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
 ResponseKind = Literal["png", "json"]
@@ -63,6 +65,20 @@ async def _read_input(request: Request) -> tuple[bytes | str, str, str]:
     raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
 
 
+def _offered(model: str) -> None:
+    """A model the caller may ask for: known, and installed here (the larger u2net is an
+    option an operator may not have installed, which the caller can fix by choosing u2netp)."""
+    if model not in ("u2netp", "u2net"):
+        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
+    try:
+        model_path(model)
+    except ModelUnavailable as exc:
+        if model == settings().matting_model:
+            raise  # the server's own default is missing: its fault, a 503
+        raise InvalidEvent(f"this server does not offer {model}: use u2netp ({exc.message})"
+                           ) from exc
+
+
 def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[str, Any], bytes]:
     """Fetch (for a URL), decode, cut out and store version 1 of a new result."""
     image = decode_image(fetch(data).content if isinstance(data, str) else data)
@@ -95,13 +111,15 @@ def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[s
     description="Multipart image (field `file`) or JSON `{\"url\": ...}`. Returns the RGBA "
     "PNG with `X-Vitrina-Confidence`, or JSON with result URLs when `response=json`.",
     responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+    openapi_extra=json_or_multipart(
+        UrlRequest, {"file": "the product photo"},
+        {"model": {"type": "string", "enum": ["u2netp", "u2net"]}}, required=("file",)),
 )
 async def create_cutout(
     request: Request, response: Annotated[ResponseKind, Query()] = "png"
 ) -> Response:
     data, name, model = await _read_input(request)
-    if model not in ("u2netp", "u2net"):
-        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
+    _offered(model)
     record, png = await pool(request).run(request, _cut_out_and_store, data, name, model)
     return _respond(record, png, response)
 
@@ -167,6 +185,7 @@ async def refine(
 
 @router.post("/jobs", status_code=202, summary="Start a batch of cutouts")
 def create_job(body: JobRequest) -> JSONResponse:
+    _offered(body.model)
     sources = [
         (
             keys.clean_name(item.name, keys.MAX_STEM) if item.name
