@@ -133,3 +133,16 @@ def test_dynamo_store_refuses_growth_past_the_cap(jobs_table: None) -> None:
         store.record("seg", "dark-luxury", bandit.ARM_CAP + 1, 0)  # new arm, too big at once
     store.record("seg", "bold-promo", 0, 2)  # rewards have their own room
     assert store.arms("seg") == {"bold-promo": bandit.Arm(bandit.ARM_CAP, 5)}
+
+
+def test_a_feedback_batch_is_recorded_whole_or_not_at_all(engine) -> None:
+    """One arm at its cap refuses the whole batch: no other arm of it grows."""
+    store = bandit.DynamoStore()
+    bandit.record(store, "batch-seg", "bold-promo", bandit.ARM_CAP, 0)
+    with pytest.raises(InputError, match="limit"):
+        bandit.record_batch(store, [("batch-seg", "dark-luxury", "impression", 5),
+                                    ("batch-seg", "bold-promo", "impression", 1)])
+    assert "dark-luxury" not in store.arms("batch-seg")
+    bandit.record_batch(store, [("batch-seg", "dark-luxury", "impression", 5),
+                                ("batch-seg", "dark-luxury", "click", 2)])
+    assert store.arms("batch-seg")["dark-luxury"] == bandit.Arm(5, 2)

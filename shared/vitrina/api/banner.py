@@ -149,9 +149,8 @@ def record_feedback(body: FeedbackEvent | FeedbackBatch) -> dict[str, Any]:
     unknown = sorted({e.template for e in events if e.template not in known})
     if unknown:
         raise InputError(f"unknown templates: {', '.join(unknown)}")
-    store = bandit.DynamoStore()
-    for event in events:
-        bandit.record_feedback(store, event.segment, event.template, event.event, event.count)
+    bandit.record_batch(bandit.DynamoStore(),
+                        [(e.segment, e.template, e.event, e.count) for e in events])
     return {"recorded": len(events)}
 
 

@@ -49,6 +49,10 @@ class Arm:
         return (self.successes + 1) / (max(0, self.impressions) + 2)
 
 
+Updates = dict[tuple[str, str], tuple[int, int]]  # (segment, template) -> (impressions, rewards)
+MAX_ARMS_PER_REQUEST = 100  # DynamoDB's limit on the items of one transaction
+
+
 def _refuse_growth(segment: str, template: str) -> InputError:
     return InputError(
         f"segment {segment!r} has reached the limit of {ARM_CAP:,} impressions or rewards "
@@ -59,7 +63,11 @@ def _refuse_growth(segment: str, template: str) -> InputError:
 class Store(Protocol):
     def arms(self, segment: str) -> dict[str, Arm]: ...
 
-    def record(self, segment: str, template: str, impressions: int, rewards: int) -> None: ...
+    def record_many(self, updates: Updates) -> None: ...
+
+
+def record(store: Store, segment: str, template: str, impressions: int, rewards: int) -> None:
+    store.record_many({(segment, template): (impressions, rewards)})
 
 
 class MemoryStore:
@@ -72,11 +80,17 @@ class MemoryStore:
         return {t: a for (s, t), a in self._arms.items() if s == segment}
 
     def record(self, segment: str, template: str, impressions: int, rewards: int) -> None:
-        arm = self._arms.get((segment, template), Arm())
-        grown = Arm(arm.impressions + impressions, arm.rewards + rewards)
-        if max(grown.impressions, grown.rewards) > ARM_CAP:
-            raise _refuse_growth(segment, template)
-        self._arms[(segment, template)] = grown
+        record(self, segment, template, impressions, rewards)
+
+    def record_many(self, updates: Updates) -> None:
+        grown = {}
+        for (segment, template), (impressions, rewards) in updates.items():
+            arm = self._arms.get((segment, template), Arm())
+            grown[segment, template] = Arm(arm.impressions + impressions, arm.rewards + rewards)
+            if max(grown[segment, template].impressions, grown[segment, template].rewards) \
+                    > ARM_CAP:
+                raise _refuse_growth(segment, template)
+        self._arms.update(grown)  # all of a batch or none of it
 
 
 class DynamoStore:
@@ -98,25 +112,42 @@ class DynamoStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def record(self, segment: str, template: str, impressions: int, rewards: int) -> None:
-        """Atomic ADDs, refused by DynamoDB itself (a condition on the stored counts, so that
-        concurrent requests cannot race past it) when the arm would grow past ARM_CAP."""
-        from botocore.exceptions import ClientError
+        record(self, segment, template, impressions, rewards)
 
-        if max(impressions, rewards) > ARM_CAP:
-            raise _refuse_growth(segment, template)
+    def record_many(self, updates: Updates) -> None:
+        """Atomic ADDs in one transaction (DynamoDB's limit is 100 arms; a batch's events are
+        summed per arm first), each refused by DynamoDB itself when its arm would grow past
+        ARM_CAP (a condition on the stored counts, so concurrent requests cannot race past it),
+        which refuses the whole batch."""
+        from boto3.dynamodb.types import TypeSerializer
+
+        items = list(updates.items())
+        if len(items) > MAX_ARMS_PER_REQUEST:
+            raise InputError(f"one request may teach at most {MAX_ARMS_PER_REQUEST} "
+                             f"(segment, template) pairs, not {len(items)}")
+        for (segment, template), counts in items:
+            if max(counts) > ARM_CAP:
+                raise _refuse_growth(segment, template)
+        value = TypeSerializer().serialize
+        client = storage.client("dynamodb")
+        writes = [{"Update": {
+            "TableName": settings().jobs_table,
+            "Key": {"pk": value(f"segment#{segment}"), "sk": value(f"template#{template}")},
+            "UpdateExpression": "ADD impressions :i, rewards :r",
+            "ConditionExpression": "(attribute_not_exists(impressions) OR impressions <= :ci)"
+                                   " AND (attribute_not_exists(rewards) OR rewards <= :cr)",
+            "ExpressionAttributeValues": {
+                ":i": value(impressions), ":r": value(rewards),
+                ":ci": value(ARM_CAP - impressions), ":cr": value(ARM_CAP - rewards)}}}
+            for (segment, template), (impressions, rewards) in items]
         try:
-            self._table().update_item(
-                Key={"pk": f"segment#{segment}", "sk": f"template#{template}"},
-                UpdateExpression="ADD impressions :i, rewards :r",
-                ConditionExpression="(attribute_not_exists(impressions) OR impressions <= :ci)"
-                " AND (attribute_not_exists(rewards) OR rewards <= :cr)",
-                ExpressionAttributeValues={":i": impressions, ":r": rewards,
-                                           ":ci": ARM_CAP - impressions, ":cr": ARM_CAP - rewards},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise _refuse_growth(segment, template) from exc
-            raise
+            client.transact_write_items(TransactItems=writes)
+        except client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            if not failed:
+                raise
+            raise _refuse_growth(*items[failed[0]][0]) from exc
 
 
 def rank_templates(store: Store, segment: str, templates: Iterable[str],
@@ -135,7 +166,17 @@ def rank_arms(arms: dict[str, Arm], templates: Iterable[str],
 
 def record_feedback(store: Store, segment: str, template: str, event: Event,
                     count: int = 1) -> None:
-    """A click or download implies the impression it came from only if none was sent:
-    callers report impressions separately, so a reward never adds a trial here."""
-    impressions = count if event == "impression" else 0
-    store.record(segment, template, impressions, REWARDS[event] * count)
+    record_batch(store, [(segment, template, event, count)])
+
+
+def record_batch(store: Store, events: Iterable[tuple[str, str, Event, int]]) -> None:
+    """Events as (segment, template, event, count), summed per arm and written all at once.
+
+    A click or download implies the impression it came from only if none was sent: callers
+    report impressions separately, so a reward never adds a trial here."""
+    updates: Updates = {}
+    for segment, template, event, count in events:
+        impressions, rewards = updates.get((segment, template), (0, 0))
+        updates[segment, template] = (impressions + (count if event == "impression" else 0),
+                                      rewards + REWARDS[event] * count)
+    store.record_many(updates)
