@@ -40,6 +40,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 # Tests that name private or link-local addresses (marker netns) run in a network namespace
 # with only lo and no route out, so that no packet can ever leave the machine.

@@ -98,7 +98,7 @@ def main() -> None:
     rate = count / (time.perf_counter() - started)
     print(f"render throughput (layout JSON -> PNG bytes, one process): {rate:.1f} banners/s")
 
-    from vitrina.banner.text import TextStyle, fit_text
+    from vitrina.typesetting import TextStyle, fit_text
 
     title = ("Ultra-light breathable running shoe 超轻透气跑鞋，限时特惠。" * 80)[:2000]
     fits = []

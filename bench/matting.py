@@ -74,7 +74,7 @@ def quality() -> dict:
 
 
 def rembg(images: list[Path], alpha_matting: bool, out: Path) -> dict:
-    from vitrina.models import model_path
+    from vitrina.inference import model_path
 
     cmd = [str(REMBG_PYTHON), str(ROOT / "bench" / "rembg_runner.py"),
            "--model", str(model_path("u2netp")), "--out", str(out)]
@@ -103,8 +103,8 @@ def main() -> int:
     parser.add_argument("--no-rembg", action="store_true", help="skip the peer")
     args = parser.parse_args()
 
+    from vitrina import saliency
     from vitrina.imaging import decode_image
-    from vitrina.matting import segment
     from vitrina.matting.pipeline import finish
     from vitrina.matting.strokes import Stroke, apply_strokes
 
@@ -132,7 +132,7 @@ def main() -> int:
           f"median {median(rates):.2f} images/s (target >= 5)")
 
     rgb = decode_image(first).rgb
-    alpha = segment.upsample(segment.predict(rgb), rgb.shape[:2])
+    alpha = saliency.upsample(saliency.predict(rgb), rgb.shape[:2])
     strokes = [Stroke(tool="foreground", radius=12, points=[(300, 300), (420, 360)]),
                Stroke(tool="background", radius=12, points=[(40, 40), (120, 60)])]
     edits = []

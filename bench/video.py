@@ -35,12 +35,13 @@ def median(values: list[float]) -> float:
 
 def materials():
     """The sample page read, analysed and set to music once: every template plans from it."""
-    from vitrina.banner.color import extract_palette
+    from vitrina import product_page
+    from vitrina.color import extract_palette
     from vitrina.imaging import decode_image
-    from vitrina.video import analyse, captions, ingest, music, script, soundtrack
+    from vitrina.video import analyse, captions, music, script, soundtrack
     from vitrina.video import clips as clip_analysis
 
-    page = ingest.from_file(PAGE)
+    page = product_page.from_file(PAGE)
     images = [decode_image(Path(m.ref).read_bytes()).rgb for m in page.media
               if m.kind == "image"]
     infos = analyse.analyse_images(images)

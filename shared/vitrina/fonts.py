@@ -23,7 +23,7 @@ from vitrina.errors import FontMissing, InputError
 # Pillow's basic layout, pinned: the output is the same on every machine (Raqm needs FriBiDi,
 # which the Lambda runtime lacks, so "the best available" would differ between the local
 # engine and AWS), and its hinted advances are whole pixels that add up exactly, which is what
-# lets vitrina.banner.text measure a line from cached per-character metrics. The price: no
+# lets vitrina.typesetting measure a line from cached per-character metrics. The price: no
 # OpenType kerning or ligatures (Pillow's basic kerning reads only legacy `kern` tables).
 LAYOUT = ImageFont.Layout.BASIC
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vitrina.banner.color import extract_palette
 from vitrina.banner.document import Assets
+from vitrina.color import extract_palette
 
 
 def bottle(width: int = 240, height: int = 420, color: tuple[int, int, int] = (200, 40, 50)

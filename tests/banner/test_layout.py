@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.banner.conftest import bottle, scene_photo
+from vitrina import typesetting as textlayout
 from vitrina.banner import evaluate, layout, render
-from vitrina.banner import text as textlayout
-from vitrina.banner.color import extract_palette
 from vitrina.banner.document import TEXT, Assets, Layout
 from vitrina.banner.templates import load_templates
+from vitrina.color import extract_palette
 from vitrina.errors import InputError
 
 TEMPLATES = sorted(load_templates())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vitrina.banner import color
+from vitrina import color
 
 
 def test_wcag_reference_values() -> None:

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import iou, png_bytes, product_photo
+from vitrina import saliency
 from vitrina.errors import ModelUnavailable
 from vitrina.imaging import decode_image
-from vitrina.matting import refine, score, segment
+from vitrina.inference import model_path
+from vitrina.matting import refine, score
 from vitrina.matting.pipeline import cut_out
-from vitrina.models import model_path
 
 
 def test_model_comes_from_its_package() -> None:
@@ -28,20 +29,20 @@ def test_missing_model_names_the_package(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_segment_finds_the_product(photo) -> None:
     rgb, mask = photo
-    prob = segment.predict(rgb)
-    assert prob.shape == (segment.MODEL_SIZE, segment.MODEL_SIZE)
-    up = segment.upsample(prob, mask.shape)
+    prob = saliency.predict(rgb)
+    assert prob.shape == (saliency.MODEL_SIZE, saliency.MODEL_SIZE)
+    up = saliency.upsample(prob, mask.shape)
     assert iou(up > 0.5, mask) > 0.8
     assert up[mask].mean() > 0.8 and up[~mask].mean() < 0.1
 
 
 def test_refine_beats_the_upsampled_model_mask(photo) -> None:
     rgb, mask = photo
-    prob = segment.predict(rgb)
+    prob = saliency.predict(rgb)
     alpha = refine.refine(rgb, prob)
     assert alpha.shape == mask.shape and alpha.dtype == np.float32
     assert alpha.min() >= 0.0 and alpha.max() <= 1.0
-    raw_error = np.abs(segment.upsample(prob, mask.shape) - mask).mean()
+    raw_error = np.abs(saliency.upsample(prob, mask.shape) - mask).mean()
     assert np.abs(alpha - mask).mean() < raw_error
     assert iou(alpha > 0.5, mask) > 0.95
 
@@ -77,7 +78,7 @@ def test_foreground_estimate_removes_the_old_background() -> None:
 
 def test_confidence_sorts_a_good_cut_above_a_bad_one(photo) -> None:
     rgb, mask = photo
-    prob = segment.predict(rgb)
+    prob = saliency.predict(rgb)
     good = score.score(rgb, prob, refine.refine(rgb, prob))
     noisy = np.clip(prob * 0.5 + np.random.default_rng(2).random(prob.shape) * 0.5, 0, 1)
     shattered = np.zeros(mask.shape, np.float32)

@@ -1,4 +1,4 @@
-"""vitrina.banner.text: fitting, Chinese/Latin line breaking, overflow and exact drawing."""
+"""vitrina.typesetting: fitting, Chinese/Latin line breaking, overflow and exact drawing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from vitrina import fonts
-from vitrina.banner.text import (
+from vitrina.errors import InputError
+from vitrina.typesetting import (
     CLOSING,
     ELLIPSIS,
     OPENING,
@@ -28,7 +29,6 @@ from vitrina.banner.text import (
     place_runs,
     style_to_dict,
 )
-from vitrina.errors import InputError
 
 INTER = TextStyle("inter", "noto-sans-sc", 700)
 HANZI = ("限时特价全场五折起包邮新品上市夏季清仓大促销活动"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from vitrina import product_page
 from vitrina.errors import FetchRefused, InputError, NoUsableMedia
 from vitrina.fetch import Fetched
-from vitrina.video import ingest
-from vitrina.video.ingest import Fact, Media
+from vitrina.product_page import Fact, Media
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 ZYTE = DATA / "detail_pages" / "zyte_product_extraction_benchmark"
@@ -108,12 +108,12 @@ NO_MEDIA = """<html><head><title>Gift card</title></head><body>
 </body></html>"""
 
 
-def sources(page: ingest.ProductPage, kind: str) -> list[tuple[str, str]]:
+def sources(page: product_page.ProductPage, kind: str) -> list[tuple[str, str]]:
     return [(f.text, f.source) for f in page.facts if f.kind == kind]
 
 
 def test_json_ld_product_in_chinese() -> None:
-    page = ingest.parse_html(JSONLD_ZH, BASE)
+    page = product_page.parse_html(JSONLD_ZH, BASE)
     assert page.title == "真空保温杯 500ml"
     assert page.language == "zh"
     assert (page.price, page.currency, page.url) == ("199.00", "CNY", BASE)
@@ -136,7 +136,7 @@ def test_json_ld_product_in_chinese() -> None:
 
 
 def test_open_graph_only_page() -> None:
-    page = ingest.parse_html(OG_ONLY, BASE)
+    page = product_page.parse_html(OG_ONLY, BASE)
     assert page.title == "Trail Runner 2 & Co"
     assert (page.price, page.currency, page.language) == ("1,299.00", "USD", "en")
     assert [(m.kind, m.ref, m.source) for m in page.media] == [
@@ -155,7 +155,7 @@ def test_open_graph_only_page() -> None:
 
 
 def test_plain_html_bullets_and_images() -> None:
-    page = ingest.parse_html(PLAIN, "https://outdoor.example.com/lantern/")
+    page = product_page.parse_html(PLAIN, "https://outdoor.example.com/lantern/")
     assert page.title == "Field Lantern"
     assert sources(page, "title") == [("Field Lantern", "html:h1"),
                                       ("Field Lantern | Example Outdoor", "html:title")]
@@ -177,7 +177,7 @@ def test_plain_html_bullets_and_images() -> None:
 
 def test_page_without_media_is_refused_with_a_sentence() -> None:
     with pytest.raises(NoUsableMedia) as caught:
-        ingest.parse_html(NO_MEDIA, BASE)
+        product_page.parse_html(NO_MEDIA, BASE)
     assert (caught.value.code, caught.value.status) == ("no_usable_media", 422)
     assert isinstance(caught.value, InputError)
     assert "no usable product image or video" in caught.value.message
@@ -191,7 +191,7 @@ def test_microdata_product() -> None:
         <meta itemprop="priceCurrency" content="EUR"></div>
       <div itemprop="isRelatedTo" itemscope itemtype="https://schema.org/Product">
         <span itemprop="name">Bulb</span></div></div>"""
-    page = ingest.parse_html(html, "https://example.com/shop/lamp")
+    page = product_page.parse_html(html, "https://example.com/shop/lamp")
     assert (page.title, page.price, page.currency) == ("Desk Lamp", "39.90", "EUR")
     assert "Bulb" not in [f.text for f in page.facts]
     assert page.media[0] == Media("image", "https://example.com/shop/lamp.jpg",
@@ -200,19 +200,20 @@ def test_microdata_product() -> None:
 
 def test_web_page_cannot_point_at_local_files() -> None:
     html = '<img src="file:///etc/passwd.jpg"><img src="/ok.jpg">'
-    page = ingest.parse_html(html, BASE)
+    page = product_page.parse_html(html, BASE)
     assert [m.ref for m in page.media] == ["https://shop.example.com/ok.jpg"]
 
 
 def test_base_href_moves_relative_references_but_not_the_page_url() -> None:
-    page = ingest.parse_html('<base href="https://cdn.example.com/a/"><img src="x.jpg">', BASE)
+    page = product_page.parse_html('<base href="https://cdn.example.com/a/"><img src="x.jpg">',
+                                   BASE)
     assert (page.media[0].ref, page.url) == ("https://cdn.example.com/a/x.jpg", BASE)
 
 
 def test_broken_markup_and_hostile_json_ld_do_not_crash() -> None:
     html = ('<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>"
             '<![if-unknown x]><div><p><img src="a.jpg" alt="A"></span></div></li></ul>')
-    page = ingest.parse_html(html, BASE)
+    page = product_page.parse_html(html, BASE)
     assert [(m.ref, m.alt) for m in page.media] == [("https://shop.example.com/p/a.jpg", "A")]
 
 
@@ -228,7 +229,7 @@ def test_from_file_resolves_relative_media_beside_the_page(tmp_path: Path) -> No
         '<img src="missing.jpg"><img src="//cdn.example.com/c.jpg"></body></html>',
         encoding="gbk",
     )
-    page = ingest.from_file(page_path)
+    page = product_page.from_file(page_path)
     assert page.title == "台灯"
     assert [m.ref for m in page.media] == [
         str(tmp_path / "page_files" / "a b.jpg"),
@@ -239,11 +240,11 @@ def test_from_file_resolves_relative_media_beside_the_page(tmp_path: Path) -> No
     only_missing = tmp_path / "empty.html"
     only_missing.write_text('<img src="gone.jpg">')
     with pytest.raises(NoUsableMedia):
-        ingest.from_file(only_missing)
+        product_page.from_file(only_missing)
 
 
 def test_parse_html_accepts_a_directory_as_base(tmp_path: Path) -> None:
-    page = ingest.parse_html('<img src="img/x.jpg">', str(tmp_path))
+    page = product_page.parse_html('<img src="img/x.jpg">', str(tmp_path))
     assert page.media[0].ref == str(tmp_path / "img" / "x.jpg")
 
 
@@ -251,7 +252,7 @@ def test_from_url_refuses_a_loopback_address(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("VITRINA_FETCH_ALLOW_PRIVATE", raising=False)
     monkeypatch.delenv("VITRINA_FETCH_ALLOW_NETS", raising=False)
     with pytest.raises(FetchRefused):
-        ingest.from_url("http://127.0.0.1:9/p.html")
+        product_page.from_url("http://127.0.0.1:9/p.html")
 
 
 def test_from_url_decodes_by_the_declared_charset(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,15 +264,15 @@ def test_from_url_decodes_by_the_declared_charset(monkeypatch: pytest.MonkeyPatc
         calls.append(url)
         return Fetched(final, body, "text/html; charset=GB2312")
 
-    monkeypatch.setattr(ingest, "fetch", fake_fetch)
-    page = ingest.from_url("https://shop.example.cn/i/1")
+    monkeypatch.setattr(product_page, "fetch", fake_fetch)
+    page = product_page.from_url("https://shop.example.cn/i/1")
     assert calls == ["https://shop.example.cn/i/1"]
     assert (page.title, page.url, page.language) == ("保温杯", final, "zh")
     assert page.media[0].ref == "https://shop.example.cn/cup.jpg"
 
-    monkeypatch.setattr(ingest, "fetch", lambda url: Fetched(url, b"\x89PNG", "image/png"))
+    monkeypatch.setattr(product_page, "fetch", lambda url: Fetched(url, b"\x89PNG", "image/png"))
     with pytest.raises(InputError, match="not a web page"):
-        ingest.from_url("https://shop.example.cn/cup.png")
+        product_page.from_url("https://shop.example.cn/cup.png")
 
 
 def write_manifest(folder: Path, **fields: object) -> Path:
@@ -289,7 +290,7 @@ def test_from_manifest(tmp_path: Path) -> None:
     path.write_text("""{"title": "山川 保温杯", "images": ["shots/1.jpg", "shots/2.jpg",
         "shots/1.jpg"], "clips": ["spin.mp4"], "texts": ["24小时保冷", "  一键开盖  "],
         "music": "tune.mp3", "price": 199.00, "currency": "cny"}""", encoding="utf-8")
-    page = ingest.from_manifest(path)
+    page = product_page.from_manifest(path)
     assert (page.title, page.price, page.currency, page.language) == (
         "山川 保温杯", "199.00", "CNY", "zh")
     assert page.music == str(tmp_path / "tune.mp3")
@@ -303,23 +304,23 @@ def test_from_manifest(tmp_path: Path) -> None:
 
 def test_manifest_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
-        ingest.from_manifest(write_manifest(tmp_path, title="Lamp", images=["nope.jpg"]))
+        product_page.from_manifest(write_manifest(tmp_path, title="Lamp", images=["nope.jpg"]))
     with pytest.raises(InputError, match="image"):
-        ingest.from_manifest(write_manifest(tmp_path, title="Lamp", image=["typo.jpg"]))
+        product_page.from_manifest(write_manifest(tmp_path, title="Lamp", image=["typo.jpg"]))
     with pytest.raises(InputError, match="title"):
-        ingest.from_manifest(write_manifest(tmp_path, images=[]))
+        product_page.from_manifest(write_manifest(tmp_path, images=[]))
     with pytest.raises(NoUsableMedia):
-        ingest.from_manifest(write_manifest(tmp_path, title="Lamp", texts=["Bright"]))
+        product_page.from_manifest(write_manifest(tmp_path, title="Lamp", texts=["Bright"]))
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(InputError, match="not valid JSON"):
-        ingest.from_manifest(tmp_path / "manifest.json")
+        product_page.from_manifest(tmp_path / "manifest.json")
 
 
 @needs_data
 @pytest.mark.parametrize("name", ["product.html", "product-ref.html", "product_microdata.html"])
 def test_extruct_microdata_samples(name: str) -> None:
     expected = json.loads((EXTRUCT / "product.json").read_text())[0]["properties"]
-    page = ingest.parse_html((EXTRUCT / name).read_text(), "https://example.com/anvil/")
+    page = product_page.parse_html((EXTRUCT / name).read_text(), "https://example.com/anvil/")
     assert page.title == expected["name"]
     assert (page.price, page.currency) == (expected["offers"]["properties"]["price"],
                                            expected["offers"]["properties"]["priceCurrency"])
@@ -345,7 +346,7 @@ def amounts(text: str) -> set[Decimal]:
     return readings
 
 
-Zyte = list[tuple[dict, ingest.ProductPage, dict]]
+Zyte = list[tuple[dict, product_page.ProductPage, dict]]
 
 
 @pytest.fixture(scope="module")
@@ -355,8 +356,9 @@ def zyte_pages() -> Zyte:
     truth = json.loads((ZYTE / "ground-truth.json").read_text())
     pages = []
     for entry in index:
-        html = ingest._decode(gzip.decompress((ZYTE / entry["file"]).read_bytes()), "")
-        pages.append((entry, ingest.parse_html(html, entry["url"]), truth[entry["sha256_id"]]))
+        html = product_page._decode(gzip.decompress((ZYTE / entry["file"]).read_bytes()), "")
+        pages.append((entry, product_page.parse_html(html, entry["url"]),
+                      truth[entry["sha256_id"]]))
     return pages
 
 

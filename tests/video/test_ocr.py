@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 
 from tests.conftest import SHARED_DATA
-from vitrina.banner.text import TextStyle, draw_text, fit_text
-from vitrina.video import captions, ocr
+from vitrina import ocr
+from vitrina.product_page import Fact, ProductPage
+from vitrina.typesetting import TextStyle, draw_text, fit_text
+from vitrina.video import captions
 from vitrina.video.analyse import ImageInfo
-from vitrina.video.ingest import Fact, ProductPage
 
 RAPIDOCR = SHARED_DATA / "ocr" / "rapidocr"
 

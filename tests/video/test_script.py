@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vitrina.banner.color import extract_palette
+from vitrina.color import extract_palette
 from vitrina.errors import InputError
+from vitrina.product_page import Fact, ProductPage
 from vitrina.video import captions, script, soundtrack, timeline
 from vitrina.video.analyse import ImageInfo
-from vitrina.video.ingest import Fact, ProductPage
 
 PAGE = ProductPage(
     title="Vacuum flask 保温杯 500 ml, stainless steel, keeps drinks hot for 12 hours",

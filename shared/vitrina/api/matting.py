@@ -17,10 +17,10 @@ from vitrina.config import settings
 from vitrina.errors import EmptyInput, InputError, InvalidEvent, ModelUnavailable, describe
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
+from vitrina.inference import model_path
 from vitrina.matting import edits, jobs, results
 from vitrina.matting.models import JobRequest, RefineRequest, UrlRequest
 from vitrina.matting.pipeline import cut_out
-from vitrina.models import model_path
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
 ResponseKind = Literal["png", "json"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vitrina.banner.color import Palette, extract_palette
+from vitrina.color import Palette, extract_palette
 from vitrina.imaging import LoadedImage
 from vitrina.matting.pipeline import cut_out
 

@@ -15,9 +15,9 @@ from PIL import Image
 
 from vitrina.banner import evaluate, layout, render
 from vitrina.banner.analyse import ProductAnalysis
-from vitrina.banner.color import Palette
 from vitrina.banner.document import Assets, Layout
 from vitrina.banner.templates import Template, load_templates
+from vitrina.color import Palette
 
 DEFAULT_ORDER = (
     "clean-white", "gradient-glow", "bold-promo", "split-panel", "editorial-serif",

@@ -28,8 +28,8 @@ class Element:
     # product: its shadow (contact | drop)
     shape: str | None = None
     radius: int = 0
-    text: dict[str, Any] | None = None  # a serialised vitrina.banner.text.TextBlock
-    style: dict[str, Any] | None = None  # a serialised vitrina.banner.text.TextStyle
+    text: dict[str, Any] | None = None  # a serialised vitrina.typesetting.TextBlock
+    style: dict[str, Any] | None = None  # a serialised vitrina.typesetting.TextStyle
     strike: bool = False
     seed: int = 0
 

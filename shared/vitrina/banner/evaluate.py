@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 
 from vitrina.banner import posterlayout, render
-from vitrina.banner.color import MIN_CONTRAST, hex_to_rgb, worst_contrast
 from vitrina.banner.document import LOGO, PRODUCT, TEXT, UNDERLAY, Assets, Box, Layout
 from vitrina.banner.layout import safe_margin
+from vitrina.color import MIN_CONTRAST, hex_to_rgb, worst_contrast
 
 MAX_SALIENT_COVER = 0.05
 SIGNATURE = 12  # side of the colour thumbnail compared for near-duplicates

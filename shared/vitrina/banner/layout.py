@@ -14,9 +14,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from vitrina import typesetting as textlayout
 from vitrina.banner import render
-from vitrina.banner import text as textlayout
-from vitrina.banner.color import INK, MIN_CONTRAST, WHITE, Palette, best_ink, rgb_to_hex
 from vitrina.banner.document import (
     DECOR,
     LOGO,
@@ -30,6 +29,7 @@ from vitrina.banner.document import (
     Layout,
 )
 from vitrina.banner.templates import Template, TextRole
+from vitrina.color import INK, MIN_CONTRAST, WHITE, Palette, best_ink, rgb_to_hex
 
 MIN_SIDE, MAX_SIDE = 250, 3000
 MIN_ASPECT, MAX_ASPECT = 0.25, 4.0

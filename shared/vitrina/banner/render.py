@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from vitrina.banner import text as textlayout
-from vitrina.banner.color import hex_to_rgb
+from vitrina import typesetting as textlayout
 from vitrina.banner.document import DECOR, LOGO, PRODUCT, TEXT, UNDERLAY, Assets, Element, Layout
+from vitrina.color import hex_to_rgb
 
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg",

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from vitrina.banner.document import Assets, Box
+from vitrina.saliency import predict as predict_saliency
 
 WORK = 192  # long side of the maps the searches run on
 
@@ -33,9 +34,7 @@ def scene_saliency(assets: Assets) -> np.ndarray:
     if assets.scene_saliency is not None:
         sal = assets.scene_saliency.astype(np.float32)
     else:
-        from vitrina.matting import segment
-
-        sal = segment.predict(assets.scene, "u2netp")  # float32 already
+        sal = predict_saliency(assets.scene, "u2netp")  # float32 already
     h, w = assets.scene.shape[:2]
     scale = WORK / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))

@@ -17,7 +17,6 @@ import numpy as np
 from vitrina import storage
 from vitrina.banner import bandit, compose, evaluate, jobs, layout, render
 from vitrina.banner.analyse import analyse_product
-from vitrina.banner.color import Palette
 from vitrina.banner.document import Assets, Layout
 from vitrina.banner.models import (
     BannerTask,
@@ -27,11 +26,12 @@ from vitrina.banner.models import (
     RankRequest,
 )
 from vitrina.banner.templates import get_template, load_templates
+from vitrina.color import Palette
 from vitrina.config import settings
 from vitrina.errors import InputError, NotFound, caught
 from vitrina.imaging import decode_image
-from vitrina.matting import segment
-from vitrina.matting.results import get_prob_at, put_prob_at
+from vitrina.saliency import get_prob_at, put_prob_at
+from vitrina.saliency import predict as predict_saliency
 from vitrina.sources import read_source
 
 ANALYSIS_VERSION = "1"  # bump when the analysis changes, so cached results are not reused
@@ -83,7 +83,7 @@ def analyse(task: BannerTask) -> dict[str, Any]:
         extra["scene"] = f"{prefix}/scene.png"
         extra["scene_saliency"] = f"{prefix}/scene_saliency.png"
         storage.put_array(extra["scene"], scene.rgb)
-        put_prob_at(extra["scene_saliency"], segment.predict(scene.rgb, model))
+        put_prob_at(extra["scene_saliency"], predict_saliency(scene.rgb, model))
     if task.logo is not None:
         logo = decode_image(read_source(task.logo))
         extra["logo"] = f"{prefix}/logo.png"

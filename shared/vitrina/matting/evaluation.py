@@ -73,15 +73,16 @@ class Scored:
 
 def evaluate(samples: list[Sample]) -> list[Scored]:
     """The model's upsampled mask and vitrina's refined 8-bit matte, each against the truth."""
-    from vitrina.matting import refine, score, segment
+    from vitrina import saliency
+    from vitrina.matting import refine, score
 
     scored = []
     for sample in samples:
         rgb = decode_image(sample.data).rgb
-        prob = segment.predict(rgb)
+        prob = saliency.predict(rgb)
         alpha = refine.refine(rgb, prob)
         alpha8 = refine.to_uint8(alpha).astype(np.float32) / 255
-        coarse = segment.upsample(prob, rgb.shape[:2])
+        coarse = saliency.upsample(prob, rgb.shape[:2])
         scored.append(Scored(
             name=sample.name,
             raw_iou=iou(coarse, sample.truth),

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vitrina import saliency
 from vitrina.imaging import LoadedImage
-from vitrina.matting import refine, score, segment
+from vitrina.matting import refine, score
 
 
 @dataclass
@@ -43,7 +44,7 @@ class _Clock:
 
 def cut_out(image: LoadedImage, model: str = "u2netp") -> Cutout:
     clock = _Clock()
-    prob = segment.predict(image.rgb, model)
+    prob = saliency.predict(image.rgb, model)
     clock.lap("segment_s")
     alpha = refine.refine(image.rgb, prob)
     clock.lap("refine_s")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vitrina.matting.segment import upsample
+from vitrina.saliency import upsample
 
 
 @dataclass(frozen=True)

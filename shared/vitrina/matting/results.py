@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from vitrina import storage
+from vitrina import saliency, storage
 from vitrina.config import settings
 from vitrina.errors import NotFound
 from vitrina.imaging import encode_png
@@ -41,22 +41,12 @@ def version_keys(result_id: str, version: int) -> dict[str, str]:
     }
 
 
-def put_prob_at(key: str, prob: np.ndarray) -> None:
-    """A [0, 1] probability map as a 16-bit PNG under ``key`` (any key: banners use it too)."""
-    storage.put_array(key, (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
-
-
-def get_prob_at(key: str) -> np.ndarray:
-    """What :func:`put_prob_at` stored, as float32 in [0, 1]."""
-    return storage.get_array(key).astype(np.float32) / 65535.0
-
-
 def put_prob(result_id: str, prob: np.ndarray) -> None:
-    put_prob_at(prob_key(result_id), prob)
+    saliency.put_prob_at(prob_key(result_id), prob)
 
 
 def get_prob(result_id: str) -> np.ndarray:
-    return get_prob_at(prob_key(result_id))
+    return saliency.get_prob_at(prob_key(result_id))
 
 
 def new_version(result_id: str) -> int:

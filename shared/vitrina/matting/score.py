@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from vitrina.matting.segment import MODEL_SIZE
+from vitrina.saliency import MODEL_SIZE
 
 WEIGHTS = {
     "agreement": 1.0,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vitrina import storage
+from vitrina import saliency, storage
 from vitrina.errors import caught
 from vitrina.imaging import LoadedImage, decode_image
-from vitrina.matting import jobs, refine, results, score, segment
+from vitrina.matting import jobs, refine, results, score
 from vitrina.matting.models import FailedItem, MattingItem, ReportRequest, item_record
 from vitrina.matting.pipeline import finish
 from vitrina.sources import read_source
@@ -35,7 +35,7 @@ def load(item: MattingItem) -> dict[str, Any]:
 def run_segment(item: MattingItem) -> dict[str, Any]:
     started = time.perf_counter()
     rgb = storage.get_array(results.source_key(item.result_id))
-    results.put_prob(item.result_id, segment.predict(rgb, item.model))
+    results.put_prob(item.result_id, saliency.predict(rgb, item.model))
     return _timed(item, "segment", started)
 
 

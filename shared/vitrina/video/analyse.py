@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vitrina.matting import segment
-from vitrina.video import ocr
+from vitrina import ocr, saliency
 
 MIN_SIDE = 240  # smaller images look like mush at video sizes
 MIN_SHARPNESS = 12.0  # variance of the Laplacian on a 512 px copy; below it the image is blurred
@@ -55,8 +54,8 @@ def salient_box(rgb: np.ndarray, min_share: float, max_share: float = 1.0
     """The box of what U^2-Net finds salient, or None when that covers less than
     ``min_share`` of the picture (nothing stands out) or more than ``max_share``."""
     h, w = rgb.shape[:2]
-    prob = segment.predict(rgb, "u2netp")
-    mask = segment.upsample(prob.astype(np.float32), (h, w)) > 0.5
+    prob = saliency.predict(rgb, "u2netp")
+    mask = saliency.upsample(prob.astype(np.float32), (h, w)) > 0.5
     if not min_share <= mask.mean() <= max_share:
         return None
     ys, xs = np.nonzero(mask)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from vitrina.product_page import Fact, ProductPage
 from vitrina.video.analyse import ImageInfo
-from vitrina.video.ingest import Fact, ProductPage
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£",
                     "KRW": "₩", "HKD": "HK$", "TWD": "NT$"}

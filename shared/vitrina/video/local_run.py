@@ -8,14 +8,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vitrina import keys, storage
+from vitrina import keys, product_page, storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
 from vitrina.engine.progress import StateProgress
 from vitrina.errors import InputError, NotFound, caught
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
-from vitrina.video import ingest
 from vitrina.video.models import VideoOptions, VideoTask
 from vitrina.video.stages import report_key
 
@@ -47,7 +46,7 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
     if manifest is not None or (len(inputs) == 1
                                 and Path(inputs[0]).suffix.lower() in (".html", ".htm")):
         document = (manifest or Path(inputs[0])).resolve()
-        read = ingest.from_manifest if manifest is not None else ingest.from_file
+        read = product_page.from_manifest if manifest is not None else product_page.from_file
         page = read(document)  # checked here: a bad page or manifest fails fast
         refs = [*(m.ref for m in page.media), *([page.music] if page.music else [])]
         uploaded, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vitrina.banner.color import Palette, with_lightness
+from vitrina.color import Palette, with_lightness
 from vitrina.errors import InputError
 from vitrina.video.analyse import ImageInfo
 from vitrina.video.captions import Line

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from vitrina.banner.color import Palette, chroma
+from vitrina.color import Palette, chroma
 from vitrina.errors import AudioTooShort, InputError
+from vitrina.product_page import ProductPage
 from vitrina.video import beats, music
 from vitrina.video.encode import ffmpeg_exe, ffmpeg_reason
-from vitrina.video.ingest import ProductPage
 
 USER_RATE = 44100
 MAX_USER_S = 900.0  # read at most this much of a user's track: a video is at most 60 s

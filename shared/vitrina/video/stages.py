@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from vitrina import keys, storage
-from vitrina.banner.color import Palette, extract_palette
+from vitrina import keys, product_page, storage
+from vitrina.color import Palette, extract_palette
 from vitrina.config import settings
 from vitrina.errors import InputError, VitrinaError, caught
 from vitrina.fetch import fetch
@@ -28,7 +28,6 @@ from vitrina.video import (
     analyse,
     captions,
     encode,
-    ingest,
     music,
     probe,
     render,
@@ -85,15 +84,15 @@ def _download_folder(source: Source, into: Path, folder: str | None) -> Path:
     return keys.local_path(into, key[len(folder):])
 
 
-def _read_page(task: VideoTask, tmp: Path) -> ingest.ProductPage:
+def _read_page(task: VideoTask, tmp: Path) -> product_page.ProductPage:
     if task.page is not None and task.page.url:
-        return ingest.from_url(task.page.url)
+        return product_page.from_url(task.page.url)
     if task.page is not None:
-        return ingest.from_file(_download_folder(task.page, tmp, task.assets_prefix), tmp)
+        return product_page.from_file(_download_folder(task.page, tmp, task.assets_prefix), tmp)
     assert task.manifest is not None
     if task.manifest.url:
         raise InputError("a manifest is read from the input bucket, not from a URL")
-    return ingest.from_manifest(_download_folder(task.manifest, tmp, task.assets_prefix), tmp)
+    return product_page.from_manifest(_download_folder(task.manifest, tmp, task.assets_prefix), tmp)
 
 
 def _media_bytes(ref: str, root: Path) -> bytes:
@@ -144,7 +143,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
         for clip in analysed_clips:
             del clip["path"]
     if not media:
-        raise ingest.NoUsableMedia("the page has no image or clip that could be read"
+        raise product_page.NoUsableMedia("the page has no image or clip that could be read"
                                    + (f" ({'; '.join(warnings)})" if warnings else ""))
     page_key = f"{base}/page.json"
     storage.put_json(settings().output_bucket, page_key, dataclasses.asdict(page))
@@ -168,11 +167,11 @@ def analyse_media(item: MediaItem) -> dict[str, Any]:
     return {**item.model_dump(), **dataclasses.asdict(info)}
 
 
-def _page(key: str) -> ingest.ProductPage:
+def _page(key: str) -> product_page.ProductPage:
     raw = storage.get_json(settings().output_bucket, key)
-    return ingest.ProductPage(
-        **{**raw, "facts": tuple(ingest.Fact(**f) for f in raw["facts"]),
-           "media": tuple(ingest.Media(**m) for m in raw["media"])})
+    return product_page.ProductPage(
+        **{**raw, "facts": tuple(product_page.Fact(**f) for f in raw["facts"]),
+           "media": tuple(product_page.Media(**m) for m in raw["media"])})
 
 
 def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
@@ -181,7 +180,8 @@ def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
                                  for k, v in a.items() if k in fields}) for a in analysed]
 
 
-def _user_music(task: VideoTask, page: ingest.ProductPage, root: Path) -> dict[str, Any] | None:
+def _user_music(task: VideoTask, page: product_page.ProductPage, root: Path
+                ) -> dict[str, Any] | None:
     """The user's own track (the task's, else the manifest's unless music is "none"),
     checked and stored as WAV with its beats; None when the music is to be synthesised."""
     if task.music not in ("auto", "none"):
@@ -205,7 +205,7 @@ def _store_track(key: str, track: music.Track) -> str:
     return key
 
 
-def _soundtrack(task: VideoTask, page: ingest.ProductPage, palette: Palette,
+def _soundtrack(task: VideoTask, page: product_page.ProductPage, palette: Palette,
                 key: str, user: dict[str, Any] | None) -> tuple[str | None, dict[str, Any]]:
     """The music (stored as WAV) and its beats: the user's own, none, or synthesised to
     match the product."""

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from vitrina.banner.text import TextStyle, draw_text, fit_text
+from vitrina.typesetting import TextStyle, draw_text, fit_text
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom in source pixels
 

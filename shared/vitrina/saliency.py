@@ -1,11 +1,13 @@
-"""Stage 2: saliency segmentation with U^2-Net on onnxruntime."""
+"""Saliency: where the subject of a photo is, from U^2-Net on onnxruntime (matting segments
+with it, banners place text around it, videos keep it in frame), and its maps in storage."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from vitrina.models import session
+from vitrina import storage
+from vitrina.inference import session
 
 MODEL_SIZE = 320
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -27,3 +29,13 @@ def predict(rgb: np.ndarray, model: str = "u2netp") -> np.ndarray:
 
 def upsample(prob: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(prob, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def put_prob_at(key: str, prob: np.ndarray) -> None:
+    """A [0, 1] probability map as a 16-bit PNG under ``key`` (16 bits keep the soft edge)."""
+    storage.put_array(key, (np.clip(prob, 0, 1) * 65535 + 0.5).astype(np.uint16))
+
+
+def get_prob_at(key: str) -> np.ndarray:
+    """What :func:`put_prob_at` stored, as float32 in [0, 1]."""
+    return storage.get_array(key).astype(np.float32) / 65535.0

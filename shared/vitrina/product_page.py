@@ -1,10 +1,11 @@
-"""Ingest: a product page (a URL, a saved HTML file or a manifest) as facts and media.
+"""A product page (a URL, a saved HTML file or a materials manifest) as facts and media.
 
 Structured data is trusted before markup: schema.org Product JSON-LD, then microdata, then
 OpenGraph / product meta tags, then the visible HTML (<title>, the first <h1>, list items that
 read like selling points, <img> and <video>). Facts keep the page's own words (whitespace
 normalised) so that no caption can claim what the page does not; they come most trusted source
-first and in page order within a source, so ``facts[0]`` is the best title.
+first and in page order within a source, so ``facts[0]`` is the best title. Every product
+that reads a page (video today, detail pages next) uses this one parser.
 """
 
 from __future__ import annotations
