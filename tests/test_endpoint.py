@@ -58,3 +58,19 @@ def test_outputs_land_in_the_external_endpoint(endpoint: str, tmp_path: Path) ->
                             aws_access_key_id="testing", aws_secret_access_key="testing")
     rows = dynamodb.scan(TableName="vitrina-local-jobstable")["Items"]
     assert any(r["sk"]["S"] == "item#00000" for r in rows)
+
+
+def test_an_operator_setting_wins_over_the_template_default() -> None:
+    """VITRINA_FETCH_ALLOW_PRIVATE comes from a template parameter (default false): set by the
+    operator, the local engine keeps it (it overwrote it before); engine names still win.
+    In a process of its own: one engine per process."""
+    script = ("from vitrina.config import settings\n"
+              "from vitrina.engine.local import LocalEngine\n"
+              "with LocalEngine():\n"
+              "    print(settings().fetch_allow_private, settings().input_bucket)\n")
+    env = {**os.environ, "VITRINA_FETCH_ALLOW_PRIVATE": "true",
+           "VITRINA_INPUT_BUCKET": "not-the-engines"}
+    result = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", script], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "vitrina-local-inputbucket"]

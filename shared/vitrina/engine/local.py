@@ -217,14 +217,17 @@ class LocalEngine:
     def _function_env(self, resolve: Resolver) -> dict[str, str]:
         """Globals + every function's variables: they agree by design, and setting them once
         avoids changing os.environ while Map branches run handlers in threads."""
-        env: dict[str, str] = {}
+        raw: dict[str, Any] = {}
         glob = self.template.get("Globals", {}).get("Function", {})
-        env.update(resolve(glob.get("Environment", {}).get("Variables", {})))
+        raw.update(glob.get("Environment", {}).get("Variables", {}))
         for res in self.template["Resources"].values():
             if res["Type"] == "AWS::Serverless::Function":
-                variables = res.get("Properties", {}).get("Environment", {}).get("Variables", {})
-                env.update(resolve(variables))
-        return {k: str(v) for k, v in env.items()}
+                raw.update(res.get("Properties", {}).get("Environment", {}).get("Variables", {}))
+        # A variable set from a template parameter is the operator's choice: one already in the
+        # environment (VITRINA_FETCH_ALLOW_PRIVATE=true vitrina serve) wins over the default.
+        parameters = self.template.get("Parameters", {})
+        return {k: str(resolve(v)) for k, v in raw.items()
+                if not (k in os.environ and isinstance(v, dict) and v.get("Ref") in parameters)}
 
     def _create_role(self) -> None:
         storage.client("iam").create_role(
