@@ -107,6 +107,12 @@ def test_openapi_docs(client) -> None:
     assert {"/v1/matting", "/v1/matting/{result_id}/refine", "/v1/matting/jobs",
             "/v1/matting/jobs/{job_id}"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+    # The error shape the API really answers with is the one it documents.
+    error = spec["components"]["schemas"]["ErrorDetail"]
+    assert set(error["required"]) == {"code", "message"}
+    missing = spec["paths"]["/v1/matting/{result_id}"]["get"]["responses"]["404"]
+    assert missing["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    assert set(client.get("/v1/matting/nope").json()["error"]) >= {"code", "message"}
 
 
 def _api_handler(monkeypatch: pytest.MonkeyPatch, base_path: str):

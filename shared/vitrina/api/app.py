@@ -15,7 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from vitrina import __version__, fetch
 from vitrina.api import banner, files, matting, review, video
-from vitrina.api.schemas import add_models
+from vitrina.api.schemas import ERROR_RESPONSES, add_models
 from vitrina.api.workers import WorkerPool
 from vitrina.banner.models import BannerRequest, BannerSpec
 from vitrina.config import settings
@@ -90,6 +90,7 @@ def create_app() -> FastAPI:
         "When the server has a token (VITRINA_API_TOKEN), send it as "
         "`Authorization: Bearer <token>`.",
         redirect_slashes=False,
+        responses=ERROR_RESPONSES,
         docs_url=None,
         redoc_url=None,
     )

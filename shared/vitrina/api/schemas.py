@@ -6,9 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 _REF = "#/components/schemas/{model}"
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")  # e.g. "type", and "details" for validation
+
+    code: str = Field(description="machine-readable, e.g. not_an_image, url_refused")
+    message: str = Field(description="a sentence saying what is wrong and how to fix it")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer of the API."""
+
+    error: ErrorDetail
+
+
+_ERRORS = {400: "the request cannot be used (bad JSON, a bad value, an unsafe name...)",
+           401: "no valid API token (when the server has one)",
+           403: "the URL points somewhere the operator does not allow",
+           404: "no such route, result or job", 405: "wrong method for this route",
+           413: "too large or too costly (pixels, decode memory, brush strokes, download)",
+           415: "not an image, or an unsupported one",
+           422: "a value out of range, or a URL that could not be fetched",
+           503: "overloaded (with Retry-After) or past the request deadline"}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()}
 
 
 def json_or_multipart(model: type[BaseModel], files: dict[str, str],
