@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -400,11 +401,17 @@ class LocalEngine:
 
 
 def project_root() -> Path:
-    """The folder holding template.yaml: VITRINA_ROOT, else the source checkout."""
+    """The folder holding template.yaml: VITRINA_ROOT, else the source checkout, else what a
+    non-editable install put under ``<prefix>/share/vitrina``."""
     if os.environ.get("VITRINA_ROOT"):
         return Path(os.environ["VITRINA_ROOT"])
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "template.yaml").is_file():
             return parent
-    return Path.cwd()
+    installed = Path(sys.prefix) / "share" / "vitrina"
+    if (installed / "template.yaml").is_file():
+        return installed
+    raise FileNotFoundError(
+        "template.yaml not found: run from a vitrina checkout, install the package (it ships "
+        f"the template under {installed}), or set VITRINA_ROOT to the folder holding it")
