@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
+import pytest
 
 from tests.conftest import png_bytes, product_photo
 from vitrina import storage
@@ -90,3 +92,75 @@ def test_manifest_items_are_state_payloads(engine) -> None:
                                    "u2netp")
     assert len(json.dumps(manifest[0])) < 1024
     assert manifest[0]["item_id"] == "00000"
+
+
+class _Flaky:
+    """A loopback image server serving ``body``, whose first answer comes too late (a fetch
+    timeout) when ``stall_first``. Bounded: at most 10 requests, 30 s."""
+
+    def __init__(self, body: bytes, stall_first: bool) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        flaky = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                flaky.requests += 1
+                if stall_first and flaky.requests == 1:
+                    time.sleep(1.5)  # past VITRINA_FETCH_TIMEOUT_S=0.5
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        deadline = time.monotonic() + 30
+        self.server.timeout = 0.2
+        while self.requests < 10 and time.monotonic() < deadline and not self.stopped:
+            self.server.handle_request()
+
+    def __enter__(self) -> str:
+        self.stopped = False
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/p.png"
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped = True
+        self.thread.join(5)
+        self.server.server_close()
+
+
+@pytest.fixture()
+def no_retry_waits(monkeypatch) -> None:
+    """Step Functions' Retry intervals really sleep in the interpreter: not in tests."""
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda s: None))
+
+
+def test_a_transient_fetch_timeout_is_retried_and_a_bad_image_is_not(
+        engine, monkeypatch, photo, no_retry_waits) -> None:
+    monkeypatch.setenv("VITRINA_FETCH_TIMEOUT_S", "0.5")
+    """A first-try fetch timeout succeeds on the Retry the ASL names it in; a bad image (an
+    input error) fails once, never retried."""
+    for body, stall, status, requests in ((png_bytes(photo[0]), True, "SUCCEEDED", 2),
+                                          (b"not an image at all", False, "FAILED", 1)):
+        flaky = _Flaky(body, stall)
+        with flaky as url:
+            port = url.rsplit(":", 1)[1].split("/")[0]
+            monkeypatch.setenv("VITRINA_FETCH_ALLOW_NETS", f"127.0.0.1:{port}")
+            item = {"job_id": f"retry-{requests}", "item_id": "00000", "name": "p",
+                    "source": {"url": url}}
+            execution = engine.run("MattingStateMachine", item, timeout_s=120)
+        assert execution.status == status, execution.cause
+        assert flaky.requests == requests

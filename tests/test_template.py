@@ -178,3 +178,31 @@ def test_http_api_needs_a_caller_identity() -> None:
     assert schemes[1]["VitrinaJwt"]["x-amazon-apigateway-authorizer"]["type"] == "jwt"
     events = RESOURCES["ApiFunction"]["Properties"]["Events"].values()
     assert {e["Properties"]["ApiId"]["Ref"] for e in events} == {"HttpApi"}
+
+
+def _tasks(states: dict) -> list[tuple[str, dict]]:
+    found = []
+    for name, state in states.items():
+        if state.get("Type") == "Task":
+            found.append((name, state))
+        for key in ("Iterator", "ItemProcessor"):
+            if key in state:
+                found += _tasks(state[key]["States"])
+        for branch in state.get("Branches", []):
+            found += _tasks(branch["States"])
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "statemachines").glob("*.asl.json")),
+                         ids=lambda p: p.name)
+def test_every_task_retries_transient_errors_and_never_input_errors(path: Path) -> None:
+    from vitrina import errors
+
+    inputs = {name for name, cls in vars(errors).items() if isinstance(cls, type)
+              and issubclass(cls, errors.InputError)} - set(errors.TRANSIENT_ERRORS)
+    tasks = _tasks(json.loads(path.read_text())["States"])
+    assert tasks
+    for name, task in tasks:
+        named = [e for retry in task.get("Retry", []) for e in retry["ErrorEquals"]]
+        assert set(errors.TRANSIENT_ERRORS) <= set(named), f"{path.name}: {name}"
+        assert not inputs & set(named) and "States.ALL" not in named, f"{path.name}: {name}"

@@ -64,6 +64,23 @@ class FetchError(InputError):
     status = 422
 
 
+class FetchTimeout(FetchError):
+    """The URL's server was too slow (connect, read or total deadline): worth another try,
+    so the state machines retry it with backoff (input errors are never retried)."""
+
+    code = "fetch_timeout"
+
+
+class UpstreamUnavailable(FetchError):
+    """The URL's server answered 5xx or 429 (busy, throttling): worth another try."""
+
+    code = "upstream_unavailable"
+
+
+# Named in every Task's Retry of statemachines/*.asl.json (a test checks it).
+TRANSIENT_ERRORS = ("FetchTimeout", "UpstreamUnavailable")
+
+
 class FetchRefused(FetchError):
     """The URL points somewhere the operator does not allow (private, loopback, bad scheme...)."""
 

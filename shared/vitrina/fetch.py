@@ -32,7 +32,14 @@ from urllib3.exceptions import HTTPError, NewConnectionError
 
 from vitrina import deadline, netrules
 from vitrina.config import Settings, settings
-from vitrina.errors import ConfigError, FetchError, FetchRefused, FetchTooLarge
+from vitrina.errors import (
+    ConfigError,
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    FetchTooLarge,
+    UpstreamUnavailable,
+)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -82,7 +89,7 @@ class _Deadline:
 
     def error(self) -> FetchError:
         also = " shortened by VITRINA_REQUEST_DEADLINE_S" if self.by_request else ""
-        return FetchError(f"could not fetch {self.url}: it did not download within the "
+        return FetchTimeout(f"could not fetch {self.url}: it did not download within the "
                           f"{max(self.seconds, 0):.3g} s deadline (VITRINA_FETCH_DEADLINE_S{also})")
 
     def watch(self, sock: socket.socket | None, stop: bool = False) -> None:
@@ -161,8 +168,10 @@ def fetch(url: str, *, max_bytes: int | None = None, timeout_s: float | None = N
                         current = urljoin(current, location)
                         continue
                     if not 200 <= response.status < 300:
-                        raise FetchError(f"could not fetch {current}: the server answered "
-                                         f"HTTP {response.status}")
+                        busy = response.status >= 500 or response.status == 429
+                        raise (UpstreamUnavailable if busy else FetchError)(
+                            f"could not fetch {current}: the server answered "
+                            f"HTTP {response.status}")
                     content = _read(response, current, limit, budget)
                     return Fetched(current, content, response.headers.get("Content-Type", ""))
             except HTTPError as err:
@@ -305,4 +314,4 @@ def _failure(err: HTTPError, target: _Target, timeout: float, budget: _Deadline)
         return FetchError(f"could not fetch {target.url}: TLS with {target.host} failed ({err})")
     else:
         return FetchError(f"could not fetch {target.url}: the connection failed ({err})")
-    return FetchError(f"could not fetch {target.url}: {what} (VITRINA_FETCH_TIMEOUT_S)")
+    return FetchTimeout(f"could not fetch {target.url}: {what} (VITRINA_FETCH_TIMEOUT_S)")
