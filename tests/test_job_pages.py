@@ -121,3 +121,16 @@ def test_cli_lists_the_files_it_skipped(tmp_path) -> None:
     assert "notes.txt" in result.stderr and "clip.mov" in result.stderr
     report = json.loads((out / "report.json").read_text())
     assert sorted(p.rsplit("/", 1)[1] for p in report["skipped"]) == ["clip.mov", "notes.txt"]
+
+
+def test_a_page_url_with_credentials_is_refused_without_echoing_them(engine) -> None:
+    from vitrina.errors import FetchRefused
+    from vitrina.sources import Source
+    from vitrina.video import stages
+    from vitrina.video.models import VideoTask
+
+    task = VideoTask(job_id="creds-page", page=Source(url="http://alice:hunter2@127.0.0.1:9/p"))
+    assert "hunter2" not in task.model_dump_json()
+    with pytest.raises(FetchRefused, match="password") as caught:
+        stages.ingest_page(task)
+    assert "hunter2" not in caught.value.message and "alice" not in caught.value.message
