@@ -50,10 +50,6 @@ def within(seconds: float, cancelled: threading.Event | None = None) -> Iterator
         _current.reset(token)
 
 
-def current() -> Budget | None:
-    return _current.get()
-
-
 def remaining(default: float) -> float:
     """Seconds left in the current budget, or ``default`` when there is none."""
     budget = _current.get()

@@ -90,7 +90,8 @@ class _Deadline:
     def error(self) -> FetchError:
         also = " shortened by VITRINA_REQUEST_DEADLINE_S" if self.by_request else ""
         return FetchTimeout(f"could not fetch {self.url}: it did not download within the "
-                          f"{max(self.seconds, 0):.3g} s deadline (VITRINA_FETCH_DEADLINE_S{also})")
+                            f"{max(self.seconds, 0):.3g} s deadline "
+                            f"(VITRINA_FETCH_DEADLINE_S{also})")
 
     def watch(self, sock: socket.socket | None, stop: bool = False) -> None:
         """Shut ``sock`` down at expiry; None forgets it before it closes (http.client drops

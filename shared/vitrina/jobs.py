@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from boto3.dynamodb.types import TypeSerializer
 
 from vitrina import keys, storage
 from vitrina.config import settings
@@ -19,7 +18,7 @@ from vitrina.errors import InvalidEvent, NotFound
 
 LISTED = "listed#"  # rows of finished items, in the order a job lists them
 COUNTS = "counts"  # the job's kept counts: done, ok, failed
-_SERIALIZER = TypeSerializer()
+_attr = storage.dynamo_attribute
 
 
 def new_job_id() -> str:
@@ -34,10 +33,6 @@ def _pk(job_id: str) -> str:
 def put_row(job_id: str, sk: str, record: dict[str, Any]) -> None:
     item = {"pk": _pk(job_id), "sk": sk, "record": record}
     storage.table(settings().jobs_table).put_item(Item=storage.to_dynamo(item))
-
-
-def _dynamo(value: Any) -> dict[str, Any]:
-    return _SERIALIZER.serialize(storage.to_dynamo(value))
 
 
 def put_item(job_id: str, item: str, record: dict[str, Any], rank: str) -> None:
@@ -55,26 +50,26 @@ def put_item(job_id: str, item: str, record: dict[str, Any], rank: str) -> None:
         old_rank, old_status = (old.get("rank"), old.get("counted")) if old else (None, None)
         guard = ({"ConditionExpression": "attribute_not_exists(pk)"} if old is None else
                  {"ConditionExpression": "#r = :old", "ExpressionAttributeNames": {"#r": "rank"},
-                  "ExpressionAttributeValues": {":old": _dynamo(old_rank)}})
+                  "ExpressionAttributeValues": {":old": _attr(old_rank)}})
         delta: dict[str, int] = {}
         if old_status != status:
             delta = {status: 1, **({old_status: -1} if old_status else {"done": 1})}
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": name, "Item": {
-                "pk": _dynamo(pk), "sk": _dynamo(f"item#{item}"), "rank": _dynamo(rank),
-                "counted": _dynamo(status), "record": _dynamo(record)}, **guard}},
+                "pk": _attr(pk), "sk": _attr(f"item#{item}"), "rank": _attr(rank),
+                "counted": _attr(status), "record": _attr(record)}, **guard}},
             {"Put": {"TableName": name, "Item": {
-                "pk": _dynamo(pk), "sk": _dynamo(f"{LISTED}{rank}"), "record": _dynamo(record)}}},
+                "pk": _attr(pk), "sk": _attr(f"{LISTED}{rank}"), "record": _attr(record)}}},
         ]
         if delta:
             writes.append({"Update": {
-                "TableName": name, "Key": {"pk": _dynamo(pk), "sk": _dynamo(COUNTS)},
+                "TableName": name, "Key": {"pk": _attr(pk), "sk": _attr(COUNTS)},
                 "UpdateExpression": "ADD " + ", ".join(f"#{k} :{k}" for k in delta),
                 "ExpressionAttributeNames": {f"#{k}": k for k in delta},
-                "ExpressionAttributeValues": {f":{k}": _dynamo(v) for k, v in delta.items()}}})
+                "ExpressionAttributeValues": {f":{k}": _attr(v) for k, v in delta.items()}}})
         if old_rank is not None and old_rank != rank:
             writes.append({"Delete": {"TableName": name, "Key": {
-                "pk": _dynamo(pk), "sk": _dynamo(f"{LISTED}{old_rank}")}}})
+                "pk": _attr(pk), "sk": _attr(f"{LISTED}{old_rank}")}}})
         try:
             client.transact_write_items(TransactItems=writes)
             return

@@ -31,15 +31,15 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def clean_name(name: str, max_len: int = MAX_NAME) -> str:
+def clean_name(name: str, max_len: int = MAX_NAME, fallback: str = "upload") -> str:
     """One path component a user gave, as a plain name: no folders, no control or shell
     characters, no leading dots (``..``, hidden files), at most ``max_len`` characters with
-    the extension kept. Never empty."""
+    the extension kept; ``fallback`` when nothing is left."""
     name = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip(" .")
     suffix = PurePosixPath(name).suffix if _SUFFIX.match(PurePosixPath(name).suffix) else ""
     base = name[: len(name) - len(suffix)] if suffix else name
-    base = base[: max(1, max_len - len(suffix))].rstrip(" .") or "upload"
+    base = base[: max(1, max_len - len(suffix))].rstrip(" .") or fallback
     return base + suffix
 
 
@@ -47,8 +47,7 @@ def stem(name: str, max_len: int = MAX_STEM) -> str:
     """A display and output name from a file name, URL or key: its last part without the
     extension, cleaned and at most ``max_len`` characters (``image`` when nothing is left)."""
     last = name.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    cleaned = clean_name(PurePosixPath(last).stem if "." in last else last, max_len)
-    return cleaned if cleaned != "upload" or last.startswith("upload") else "image"
+    return clean_name(PurePosixPath(last).stem if "." in last else last, max_len, "image")
 
 
 def check_key(key: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from vitrina import keys, storage
 from vitrina.config import settings
@@ -25,20 +27,28 @@ def without_credentials(url: str) -> tuple[str, bool]:
     return urlunsplit(parts._replace(netloc=host)), True
 
 
-def _key(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return keys.check_key(value)
-    except UnsafeName as err:
-        raise ValueError(err.message) from err
+def _checked(check: Callable[[str], object]) -> AfterValidator:
+    """A pydantic validator from a :mod:`vitrina.keys` check (pydantic wants ValueError)."""
+
+    def validate(value: str) -> str:
+        try:
+            check(value)
+        except UnsafeName as err:
+            raise ValueError(err.message) from err
+        return value
+
+    return AfterValidator(validate)
+
+
+StorageKey = Annotated[str, _checked(keys.check_key)]  # a plain key named in a request
+UploadFileKey = Annotated[str, _checked(keys.upload_of)]  # a file of an upload
 
 
 class Source(BaseModel):
     """Where an input image is: an S3 object or a URL (fetched safely)."""
 
     bucket: str | None = None
-    key: str | None = None
+    key: StorageKey | None = None
     url: str | None = None
     credentials_removed: bool = Field(False, description="the URL carried a user name or "
                                       "password, removed here; such a URL is never fetched")
@@ -52,31 +62,28 @@ class Source(BaseModel):
             self.credentials_removed = self.credentials_removed or removed
         return self
 
-    @field_validator("key")
-    @classmethod
-    def _clean_key(cls, value: str | None) -> str | None:
-        return _key(value)
-
     def describe(self) -> str:
         return self.url or f"s3://{self.bucket or ''}/{self.key}"
+
+    def fetchable_url(self) -> str:
+        """The URL to fetch; FetchRefused if it carried credentials (they were removed)."""
+        if self.credentials_removed:
+            raise FetchRefused(f"refused to fetch {self.url}: URLs with a user name or "
+                               "password are not allowed")
+        return self.url or ""
 
 
 class ImageRef(BaseModel):
     """An input named at an HTTP edge: a URL (fetched safely) or a key in the input bucket."""
 
     url: str | None = None
-    s3_key: str | None = Field(None, description="key in the input bucket")
+    s3_key: StorageKey | None = Field(None, description="key in the input bucket")
 
     @model_validator(mode="after")
     def _one_place(self) -> ImageRef:
         if bool(self.url) == bool(self.s3_key):
             raise ValueError("give either url or s3_key")
         return self
-
-    @field_validator("s3_key")
-    @classmethod
-    def _clean_key(cls, value: str | None) -> str | None:
-        return _key(value)
 
     def to_source(self) -> Source:
         if self.url:
@@ -86,9 +93,6 @@ class ImageRef(BaseModel):
 
 def read_source(source: Source) -> bytes:
     """The input's bytes: URLs through the safe fetcher, keys from the input bucket."""
-    if source.credentials_removed:
-        raise FetchRefused(f"refused to fetch {source.url}: URLs with a user name or password "
-                           "are not allowed")
     if source.url:
-        return fetch(source.url).content
+        return fetch(source.fetchable_url()).content
     return storage.get_bytes(source.bucket or settings().input_bucket, source.key or "")

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import numpy as np
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from vitrina.config import settings
@@ -23,6 +24,7 @@ _clients: dict[str, Any] = {}
 _session: boto3.session.Session | None = None
 _generation = 0
 _local = threading.local()
+_SERIALIZER = TypeSerializer()
 
 
 def _shared_session() -> boto3.session.Session:
@@ -128,6 +130,11 @@ def output_urls(keys: dict[str, str]) -> dict[str, str]:
 def to_dynamo(value: Any) -> Any:
     """DynamoDB wants Decimal, not float."""
     return json.loads(json.dumps(value, default=_plain), parse_float=Decimal)
+
+
+def dynamo_attribute(value: Any) -> dict[str, Any]:
+    """A value in the low-level client's typed form ({"S": ...}), for transactions."""
+    return _SERIALIZER.serialize(to_dynamo(value))
 
 
 def from_dynamo(value: Any) -> Any:

@@ -19,7 +19,7 @@ from vitrina.api.schemas import ERROR_RESPONSES, add_models
 from vitrina.api.workers import WorkerPool
 from vitrina.banner.models import BannerRequest, BannerSpec
 from vitrina.config import settings
-from vitrina.errors import ConfigError, Overloaded, VitrinaError
+from vitrina.errors import ConfigError, Overloaded, Unauthorized, VitrinaError
 from vitrina.matting.models import UrlRequest
 
 # Open without a token: liveness and the API's own documentation.
@@ -49,8 +49,10 @@ class TokenAuth(BaseHTTPMiddleware):
         if path not in PUBLIC_PATHS and not path.startswith(DOCS_FILES + "/"):
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, self.expected):
-                return _error(401, "unauthorized", "this API needs 'Authorization: Bearer "
-                              "<token>' with the operator's VITRINA_API_TOKEN",
+                # A middleware answers itself: its exceptions never reach the app's handlers.
+                exc = Unauthorized("this API needs 'Authorization: Bearer <token>' with the "
+                                   "operator's VITRINA_API_TOKEN")
+                return _error(exc.status, exc.code, exc.message,
                               headers={"WWW-Authenticate": "Bearer"})
         return await call_next(request)
 

@@ -80,7 +80,9 @@ def _offered(model: str) -> None:
 
 
 def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[str, Any], bytes]:
-    """Fetch (for a URL), decode, cut out and store version 1 of a new result."""
+    """Check the model, fetch (for a URL), decode, cut out and store version 1 of a new
+    result: all of it blocking work, run in a worker."""
+    _offered(model)
     image = decode_image(fetch(data).content if isinstance(data, str) else data)
     cutout = cut_out(image, model)
     result_id = keys.new_id()
@@ -119,7 +121,6 @@ async def create_cutout(
     request: Request, response: Annotated[ResponseKind, Query()] = "png"
 ) -> Response:
     data, name, model = await _read_input(request)
-    _offered(model)
     record, png = await pool(request).run(request, _cut_out_and_store, data, name, model)
     return _respond(record, png, response)
 

@@ -39,7 +39,7 @@ class WorkerPool:
         cfg = settings()
         return cls(cfg.api_workers, cfg.api_queue, cfg.request_deadline_s)
 
-    async def run(self, request: Request | None, fn: Callable[P, T], *args: P.args,
+    async def run(self, request: Request, fn: Callable[P, T], *args: P.args,
                   **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` in a worker; Overloaded when every slot is taken."""
         if not self._slots.acquire(blocking=False):
@@ -62,20 +62,13 @@ class WorkerPool:
                 done, _ = await asyncio.wait({future}, timeout=_POLL_S)
                 if done:
                     return future.result()
-                if request is not None and await request.is_disconnected():
+                if await request.is_disconnected():
                     cancelled.set()
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
         finally:
-            if not future.done():
+            if not future.done():  # this request was cancelled: so is its work
                 cancelled.set()
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def pool(request: Request) -> WorkerPool:
     """The app's pool (one per app, made by ``create_app``)."""
     return request.app.state.pool
-

@@ -119,8 +119,6 @@ class DynamoStore:
         summed per arm first), each refused by DynamoDB itself when its arm would grow past
         ARM_CAP (a condition on the stored counts, so concurrent requests cannot race past it),
         which refuses the whole batch."""
-        from boto3.dynamodb.types import TypeSerializer
-
         items = list(updates.items())
         if len(items) > MAX_ARMS_PER_REQUEST:
             raise InputError(f"one request may teach at most {MAX_ARMS_PER_REQUEST} "
@@ -128,7 +126,7 @@ class DynamoStore:
         for (segment, template), counts in items:
             if max(counts) > ARM_CAP:
                 raise _refuse_growth(segment, template)
-        value = TypeSerializer().serialize
+        value = storage.dynamo_attribute
         client = storage.client("dynamodb")
         writes = [{"Update": {
             "TableName": settings().jobs_table,

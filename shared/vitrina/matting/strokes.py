@@ -143,14 +143,6 @@ def rasterise(strokes: list[Stroke], tool: Tool, shape: tuple[int, int],
     return canvas.astype(bool)
 
 
-def _roi(masks: list[np.ndarray], margin: int, shape: tuple[int, int]) -> tuple[slice, slice]:
-    ys, xs = np.nonzero(np.logical_or.reduce(masks))
-    h, w = shape
-    y0, y1 = max(0, ys.min() - margin), min(h, ys.max() + margin + 1)
-    x0, x1 = max(0, xs.min() - margin), min(w, xs.max() + margin + 1)
-    return slice(y0, y1), slice(x0, x1)
-
-
 def apply_strokes(rgb: np.ndarray, alpha: np.ndarray, strokes: list[Stroke]) -> np.ndarray:
     """New alpha (float32 in [0, 1]) after the strokes; the input alpha is left untouched."""
     shape = alpha.shape[:2]

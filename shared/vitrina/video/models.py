@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vitrina import keys
-from vitrina.errors import UnsafeName
 from vitrina.payloads import JOB_ID, StageError, TaskRef
-from vitrina.sources import ImageRef, Source
+from vitrina.sources import ImageRef, Source, UploadFileKey
 from vitrina.video.script import MAX_DURATION, MIN_DURATION, SIZES, TEMPLATES
 
 Aspect = Literal["16:9", "9:16", "1:1", "3:4"]
@@ -23,22 +21,12 @@ class VideoOptions(BaseModel):
     duration: float = Field(15.0, ge=MIN_DURATION, le=MAX_DURATION, description="seconds")
     rhythm: Rhythm = "medium"
     template: str = Field("kenburns", description=f"one of {', '.join(TEMPLATES)}")
-    music: str = Field("auto", description="auto (a synthesised track chosen for the "
-                       "product), none, or the key of a track in the input bucket")
+    music: Literal["auto", "none"] | UploadFileKey = Field(
+        "auto", description="auto (a synthesised track chosen for the product), none, or the "
+        "key of a track uploaded to the input bucket (uploads/<id>/<name>)")
     fps: int = Field(25, ge=12, le=60)
     width: int | None = Field(None, ge=240, le=1920, description="override the aspect's size")
     seed: int = 0
-
-    @field_validator("music")
-    @classmethod
-    def _track_of_an_upload(cls, value: str) -> str:
-        """A user track is a file of an upload (``uploads/<id>/<name>``), nothing else."""
-        if value not in ("auto", "none"):
-            try:
-                keys.upload_of(value)
-            except UnsafeName as err:
-                raise ValueError(err.message) from err
-        return value
 
     @model_validator(mode="after")
     def _known_template(self) -> VideoOptions:
@@ -117,24 +105,14 @@ class VideoRequest(VideoOptions):
     """``POST /v1/videos``: a product page URL, or a manifest already in the input bucket."""
 
     page_url: str | None = None
-    manifest_key: str | None = None
+    manifest_key: UploadFileKey | None = Field(
+        None, description="a file of an upload: the manifest names only that upload's files")
 
     @model_validator(mode="after")
     def _one_input(self) -> VideoRequest:
         if bool(self.page_url) == bool(self.manifest_key):
             raise ValueError("give either page_url or manifest_key")
         return self
-
-    @field_validator("manifest_key")
-    @classmethod
-    def _manifest_of_an_upload(cls, value: str | None) -> str | None:
-        """A manifest over HTTP is a file of an upload, and names only that upload's files."""
-        if value is not None:
-            try:
-                keys.upload_of(value)
-            except UnsafeName as err:
-                raise ValueError(err.message) from err
-        return value
 
     def to_source(self) -> Source:
         return ImageRef(url=self.page_url, s3_key=self.manifest_key).to_source()

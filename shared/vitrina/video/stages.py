@@ -20,7 +20,7 @@ from PIL import Image
 from vitrina import keys, product_page, storage
 from vitrina.color import Palette, extract_palette
 from vitrina.config import settings
-from vitrina.errors import FetchRefused, InputError, VitrinaError, caught
+from vitrina.errors import InputError, VitrinaError, caught
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image, encode_png
 from vitrina.sources import Source
@@ -86,10 +86,7 @@ def _download_folder(source: Source, into: Path, folder: str | None) -> Path:
 
 def _read_page(task: VideoTask, tmp: Path) -> product_page.ProductPage:
     if task.page is not None and task.page.url:
-        if task.page.credentials_removed:
-            raise FetchRefused(f"refused to fetch {task.page.url}: URLs with a user name or "
-                               "password are not allowed")
-        return product_page.from_url(task.page.url)
+        return product_page.from_url(task.page.fetchable_url())
     if task.page is not None:
         return product_page.from_file(_download_folder(task.page, tmp, task.assets_prefix), tmp)
     assert task.manifest is not None
