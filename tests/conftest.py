@@ -65,6 +65,15 @@ def _private_addresses_only_in_a_namespace(request: pytest.FixtureRequest) -> No
                     "namespace, as `make test` does (unshare -n ... pytest -m netns)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The embedded engine's durable store lives in a folder of the test session, never in
+    the checkout's ./.vitrina (subprocesses such as `vitrina serve` inherit it)."""
+    import os
+
+    os.environ["VITRINA_HOME"] = str(tmp_path_factory.mktemp("vitrina-home"))
+
+
 @pytest.fixture(scope="session")
 def photo() -> tuple[np.ndarray, np.ndarray]:
     return product_photo()

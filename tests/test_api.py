@@ -39,7 +39,12 @@ def test_cutout_json_with_urls(client, photo) -> None:
     assert response.status_code == 200
     assert body["version"] == 1 and body["name"] == "bottle"
     assert set(body["urls"]) == {"cutout", "mask", "record"}
-    assert body["urls"]["cutout"].startswith("https://")
+    served = client.get(body["urls"]["cutout"])  # the embedded store's presigned URL works
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert decode_png_array(served.content).shape[2] == 4
+    forged = body["urls"]["cutout"].replace("cutout.png", "mask.png")
+    assert client.get(forged).status_code == 403
+    assert client.get(forged).json()["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -33,6 +34,12 @@ def test_matting_writes_cutouts_masks_and_a_sorted_report(tmp_path: Path, photo)
     assert result.returncode == 1, result.stderr
     assert "2 cut out, 2 failed" in result.stderr
     assert "[   4/3]" not in result.stderr and "NotAnImage" in result.stderr
+    # Progress from the first line (what was queued), then a bar with counts; no log records
+    # of stages or libraries on the terminal: they go to the data directory's log file.
+    assert result.stderr.splitlines()[0].startswith("queued 3 photo(s) to cut out as job ")
+    assert "3/3" in result.stderr and "photo/s" in result.stderr
+    assert '"level"' not in result.stderr and "INFO" not in result.stderr
+    assert (Path(os.environ["VITRINA_HOME"]) / "logs" / "vitrina.log").is_file()
     report = json.loads((out / "report.json").read_text())
     names = [i["name"] for i in report["items"]]
     assert set(names[:2]) == {"coffee", "bottle"} and set(names[2:]) == {"notes", "missing"}

@@ -51,12 +51,12 @@ def test_outputs_land_in_the_external_endpoint(endpoint: str, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="vitrina-local-outputbucket")["Contents"]]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="vitrina-output")["Contents"]]
     assert any(k.endswith("/v1/cutout.png") for k in keys)
     assert any(k.endswith("/report.json") for k in keys)
     dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
                             aws_access_key_id="testing", aws_secret_access_key="testing")
-    rows = dynamodb.scan(TableName="vitrina-local-jobstable")["Items"]
+    rows = dynamodb.scan(TableName="vitrina-jobs")["Items"]
     assert any(r["sk"]["S"] == "item#00000" for r in rows)
 
 
@@ -73,4 +73,4 @@ def test_an_operator_setting_wins_over_the_template_default() -> None:
     result = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", script], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "vitrina-local-inputbucket"]
+    assert result.stdout.split() == ["True", "vitrina-input"]

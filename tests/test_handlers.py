@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
+import sqlite3
+
 import pytest
 
 from tests.conftest import load_event, png_bytes
@@ -37,9 +38,8 @@ def test_stages_one_after_another(engine, item_event) -> None:
     assert record["status"] == "ok" and record["version"] == 1
     cutout = storage.get_array(record["outputs"]["cutout"])
     assert cutout.shape == (480, 640, 4)
-    rows = storage.table(settings().jobs_table).get_item(
-        Key={"pk": "job#evt-job", "sk": "item#00000"})
-    assert rows["Item"]["record"]["status"] == "ok"
+    row = storage.jobs_table().get("job#evt-job", "item#00000")
+    assert row["record"]["status"] == "ok"
 
     # A retried write with the same payload returns the stored result without redoing it.
     storage.put_bytes(settings().output_bucket, record["outputs"]["cutout"], b"sentinel",
@@ -47,8 +47,10 @@ def test_stages_one_after_another(engine, item_event) -> None:
     again = call(engine, "MattingWriteFunction", out)
     assert again == record
     assert storage.get_bytes(settings().output_bucket, record["outputs"]["cutout"]) == b"sentinel"
-    scan = boto3.client("dynamodb").scan(TableName=settings().idempotency_table)
-    assert any("vitrina.matting.stages.write#" in i["id"]["S"] for i in scan["Items"])
+    with sqlite3.connect(storage.home() / "tables.sqlite3") as db:
+        ids = [pk for (pk,) in db.execute("SELECT pk FROM rows WHERE tbl = ?",
+                                          (settings().idempotency_table,))]
+    assert any("vitrina.matting.stages.write#" in i for i in ids)
 
 
 def test_load_rejects_what_is_not_an_image(engine) -> None:

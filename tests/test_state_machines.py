@@ -42,8 +42,7 @@ def test_single_item_failure_is_named_and_recorded(engine) -> None:
     execution = engine.run("MattingStateMachine", item)
     assert execution.status == "FAILED"
     assert execution.error == "EmptyInput"
-    record = storage.table(settings().jobs_table).get_item(
-        Key={"pk": "job#sm-2", "sk": "item#00000"})["Item"]["record"]
+    record = storage.jobs_table().get("job#sm-2", "item#00000")["record"]
     assert record["status"] == "error" and record["error"]["type"] == "EmptyInput"
 
 

@@ -18,7 +18,28 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    _route_logs(args.verbose)
     return int(args.func(args) or 0)
+
+
+def _route_logs(verbose: bool) -> None:
+    """Stages' and libraries' logs go to VITRINA_HOME/logs/vitrina.log; with --verbose they
+    appear on stderr too. The terminal otherwise shows progress and results only."""
+    import logging
+    import os
+
+    from vitrina import storage
+
+    path = storage.home() / "logs" / "vitrina.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.FileHandler(path, encoding="utf-8")]
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    else:
+        os.environ.setdefault("VITRINA_LOG_FILE", str(path))
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,10 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="AI-assisted design of e-commerce content. Runs the same state machines "
         "as the AWS deployment on an embedded local engine (no AWS account, no Docker).",
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true",
+                        help="show the stages' logs on stderr (always in VITRINA_HOME/logs/)")
+    parser.set_defaults(verbose=False)
     sub = parser.add_subparsers(metavar="COMMAND")
 
     run = sub.add_parser(
-        "run",
+        "run", parents=[common],
         help="run one state machine of template.yaml",
         description="Run a state machine from template.yaml on the local engine and print "
         "its output (exit code 1 when the execution does not succeed).",
@@ -41,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     serve = sub.add_parser(
-        "serve",
+        "serve", parents=[common],
         help="serve the HTTP API locally (OpenAPI docs at /docs)",
         description="Start the HTTP API on the local engine with uvicorn. It binds loopback "
         "by default; any other address needs VITRINA_API_TOKEN, which every request then "
@@ -55,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_cmd_serve)
 
     matting = sub.add_parser(
-        "matting",
+        "matting", parents=[common],
         help="cut out product photos",
         description="Cut out product photos (files, folders or URLs) through the batch state "
         "machine. Writes DIR/<stem>.png (RGBA), DIR/<stem>.mask.png and DIR/report.json "
@@ -69,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     matting.set_defaults(func=_cmd_matting)
 
     banner = sub.add_parser(
-        "banner",
+        "banner", parents=[common],
         help="design styled banners from a product photo",
         description="Design banners from a product photo and copy through the banner state "
         "machine. Writes DIR/<W>x<H>/<rank>-<template>.png with its layout JSON, "
@@ -100,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     banner.set_defaults(func=_cmd_banner)
 
     video = sub.add_parser(
-        "video",
+        "video", parents=[common],
         help="make a short product video from a product page or media files",
         description="Make a short video from a product page (URL or saved HTML), a materials "
         "manifest, or image/clip files, through the video state machine: key shots cut on the "
@@ -168,6 +193,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from vitrina import storage
     from vitrina.api.app import create_app
     from vitrina.config import settings
     from vitrina.engine.local import LocalEngine
@@ -181,10 +207,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     os.environ["VITRINA_API_SELF"] = f"{host}:{args.port}"  # the fetcher never calls us
     try:
-        with LocalEngine():
+        with LocalEngine() as engine:
             app = create_app()
-            print(f"vitrina API on http://{host}:{args.port}  (docs: /docs)", file=sys.stderr)
-            uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+            folders = [folder.start() for folder in engine.drop_folders()]
+            print(f"vitrina API on http://{host}:{args.port}  (docs: /docs); data in "
+                  f"{storage.home()}", file=sys.stderr)
+            for folder in folders:
+                print(f"  files dropped in {folder.folder} are processed like uploads to "
+                      f"{folder.prefix}", file=sys.stderr)
+            try:
+                uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+            finally:
+                for folder in folders:
+                    folder.stop()
     except ConfigError as exc:
         print(f"vitrina serve: {exc.message}", file=sys.stderr)
         return 2

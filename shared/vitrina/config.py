@@ -47,6 +47,9 @@ class Settings:
     api_queue: int = 32
     request_deadline_s: float = 60.0
     api_self: tuple[str, ...] = field(default_factory=tuple)
+    store: str = "aws"
+    home: str = ".vitrina"
+    log_file: str = ""
 
 
 def settings() -> Settings:
@@ -81,4 +84,7 @@ def settings() -> Settings:
         request_deadline_s=float(
             env("VITRINA_REQUEST_DEADLINE_S", str(Settings.request_deadline_s))),
         api_self=_list("VITRINA_API_SELF"),
+        store=env("VITRINA_STORE", Settings.store),
+        home=env("VITRINA_HOME", Settings.home),
+        log_file=env("VITRINA_LOG_FILE", ""),
     )

@@ -113,6 +113,13 @@ class Unauthorized(InputError):
     status = 401
 
 
+class Forbidden(InputError):
+    """The request names something it may not see (a file URL that is not valid)."""
+
+    code = "forbidden"
+    status = 403
+
+
 class Overloaded(VitrinaError):
     """Every worker is busy and the queue is full: try again after ``retry_after`` seconds."""
 

@@ -7,18 +7,21 @@ readable while the batch runs.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.errors import InvalidEvent, NotFound
+from vitrina.store.tables import Absent, Add, ConditionFailed, Delete, Equals, Op, Put
 
 LISTED = "listed#"  # rows of finished items, in the order a job lists them
 COUNTS = "counts"  # the job's kept counts: done, ok, failed
-_attr = storage.dynamo_attribute
+FINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+_JOB_ID = re.compile(r"\d{8}T\d{6}-[0-9a-f]{32}")
 
 
 def new_job_id() -> str:
@@ -26,13 +29,16 @@ def new_job_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S") + "-" + keys.new_id()
 
 
+def is_job_id(name: str) -> bool:
+    return _JOB_ID.fullmatch(name) is not None
+
+
 def _pk(job_id: str) -> str:
     return f"job#{job_id}"
 
 
 def put_row(job_id: str, sk: str, record: dict[str, Any]) -> None:
-    item = {"pk": _pk(job_id), "sk": sk, "record": record}
-    storage.table(settings().jobs_table).put_item(Item=storage.to_dynamo(item))
+    storage.jobs_table().put(_pk(job_id), sk, {"record": record})
 
 
 def put_item(job_id: str, item: str, record: dict[str, Any], rank: str) -> None:
@@ -40,47 +46,32 @@ def put_item(job_id: str, item: str, record: dict[str, Any], rank: str) -> None:
     ``rank`` orders them) and the job's kept counts, written in one transaction: a retried
     item replaces its rows and moves its count instead of adding one, and concurrent items
     never lose one."""
-    client = storage.client("dynamodb")
-    name = settings().jobs_table
+    table = storage.jobs_table()
     pk = _pk(job_id)
     status = "ok" if record.get("status") == "ok" else "failed"
     for _ in range(8):
-        old = storage.table(name).get_item(Key={"pk": pk, "sk": f"item#{item}"},
-                                           ConsistentRead=True).get("Item")
+        old = table.get(pk, f"item#{item}")
         old_rank, old_status = (old.get("rank"), old.get("counted")) if old else (None, None)
-        guard = ({"ConditionExpression": "attribute_not_exists(pk)"} if old is None else
-                 {"ConditionExpression": "#r = :old", "ExpressionAttributeNames": {"#r": "rank"},
-                  "ExpressionAttributeValues": {":old": _attr(old_rank)}})
-        delta: dict[str, int] = {}
-        if old_status != status:
-            delta = {status: 1, **({old_status: -1} if old_status else {"done": 1})}
-        writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": name, "Item": {
-                "pk": _attr(pk), "sk": _attr(f"item#{item}"), "rank": _attr(rank),
-                "counted": _attr(status), "record": _attr(record)}, **guard}},
-            {"Put": {"TableName": name, "Item": {
-                "pk": _attr(pk), "sk": _attr(f"{LISTED}{rank}"), "record": _attr(record)}}},
+        guard = (Absent(),) if old is None else (Equals("rank", old_rank),)
+        ops: list[Op] = [
+            Put(pk, f"item#{item}", {"rank": rank, "counted": status, "record": record}, guard),
+            Put(pk, f"{LISTED}{rank}", {"record": record}),
         ]
-        if delta:
-            writes.append({"Update": {
-                "TableName": name, "Key": {"pk": _attr(pk), "sk": _attr(COUNTS)},
-                "UpdateExpression": "ADD " + ", ".join(f"#{k} :{k}" for k in delta),
-                "ExpressionAttributeNames": {f"#{k}": k for k in delta},
-                "ExpressionAttributeValues": {f":{k}": _attr(v) for k, v in delta.items()}}})
+        if old_status != status:
+            ops.append(Add(pk, COUNTS, {status: 1, **({old_status: -1} if old_status
+                                                      else {"done": 1})}))
         if old_rank is not None and old_rank != rank:
-            writes.append({"Delete": {"TableName": name, "Key": {
-                "pk": _attr(pk), "sk": _attr(f"{LISTED}{old_rank}")}}})
+            ops.append(Delete(pk, f"{LISTED}{old_rank}"))
         try:
-            client.transact_write_items(TransactItems=writes)
+            table.write(ops)
             return
-        except client.exceptions.TransactionCanceledException:
+        except ConditionFailed:
             continue  # another writer of this item won: read again and redo
     raise RuntimeError(f"could not record item {item} of job {job_id}: too much contention")
 
 
 def counts(job_id: str) -> dict[str, int]:
-    row = storage.table(settings().jobs_table).get_item(
-        Key={"pk": _pk(job_id), "sk": COUNTS}, ConsistentRead=True).get("Item") or {}
+    row = storage.jobs_table().get(_pk(job_id), COUNTS) or {}
     return {k: int(row.get(k, 0)) for k in ("done", "ok", "failed")}
 
 
@@ -90,24 +81,10 @@ def listed(job_id: str, limit: int | None = None, cursor: str | None = None
     previous page's last rank) and the next page's cursor, or every one when limit is None."""
     if cursor is not None and (len(cursor) > 200 or not cursor.isprintable()):
         raise InvalidEvent("cursor is not one this API gave out")
-    tbl = storage.table(settings().jobs_table)
-    found: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(_pk(job_id)) & Key("sk").begins_with(LISTED)}
-    if cursor:
-        kwargs["ExclusiveStartKey"] = {"pk": _pk(job_id), "sk": f"{LISTED}{cursor}"}
-    while True:
-        if limit is not None:
-            kwargs["Limit"] = limit - len(found)
-        page = tbl.query(**kwargs)
-        found.extend(page["Items"])
-        last = page.get("LastEvaluatedKey")
-        if last is None or (limit is not None and len(found) >= limit):
-            break
-        kwargs["ExclusiveStartKey"] = last
-    records = [r["record"] for r in storage.from_dynamo(found)]
-    more = limit is not None and len(found) >= limit and last is not None
-    return records, (found[-1]["sk"].removeprefix(LISTED) if more else None)
+    page = storage.jobs_table().query(_pk(job_id), LISTED, limit,
+                                      f"{LISTED}{cursor}" if cursor else None)
+    records = [row["record"] for row in page.rows]
+    return records, (page.next_after.removeprefix(LISTED) if page.next_after else None)
 
 
 def manifest_key(job_id: str) -> str:
@@ -143,12 +120,29 @@ def launch(job_id: str, kind: str, state_machine_arn: str, payload: dict[str, An
 
 
 def meta(job_id: str, kind: str) -> tuple[dict[str, Any], str]:
-    """The job's meta record and the execution's status; NotFound for another kind's job."""
-    row = storage.table(settings().jobs_table).get_item(
-        Key={"pk": _pk(job_id), "sk": "meta"}).get("Item")
-    found = storage.from_dynamo(row["record"]) if row else None
+    """The job's meta record and its status; NotFound for another kind's job.
+
+    A job's final status is kept with it (:func:`finish`), so it outlives the execution's
+    history; a running job whose execution the engine no longer knows (the embedded engine
+    was stopped or killed mid-run) is reported INTERRUPTED, never as silently half-done."""
+    row = storage.jobs_table().get(_pk(job_id), "meta")
+    found = row["record"] if row else None
     if found is None or found.get("kind", "matting") != kind:
         raise NotFound(f"no {kind} job {job_id!r}")
-    execution = storage.client("stepfunctions").describe_execution(
-        executionArn=found["execution_arn"])
+    kept = storage.jobs_table().get(_pk(job_id), "status")
+    if kept and kept["status"] in FINAL:
+        return found, kept["status"]
+    try:
+        execution = storage.client("stepfunctions").describe_execution(
+            executionArn=found["execution_arn"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ExecutionDoesNotExist":
+            raise
+        return found, "INTERRUPTED"
     return found, execution["status"]
+
+
+def finish(job_id: str, status: str) -> None:
+    """Keep a job's final status in a row of its own (the local engine calls this when an
+    execution named after a job ends): one put, no read-modify-write."""
+    storage.jobs_table().put(_pk(job_id), "status", {"status": status})

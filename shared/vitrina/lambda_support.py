@@ -5,14 +5,17 @@ A handler module is then one line: ``lambda_handler = stage_handler(fn, Model, "
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
+    BasePersistenceLayer,
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
@@ -20,20 +23,39 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.parser import parse
 from pydantic import BaseModel, ValidationError
 
+from vitrina import storage
 from vitrina.config import settings
 from vitrina.errors import InvalidEvent, describe
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "vitrina")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "vitrina")
 
-logger = Logger()
+
+
+def _log_handler() -> logging.Handler | None:
+    """Lambda logs to stdout (CloudWatch); the CLI sends handler logs to a file instead
+    (VITRINA_LOG_FILE), so a user's terminal shows only progress and results."""
+    path = settings().log_file
+    if not path:
+        return None
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return logging.FileHandler(path, encoding="utf-8")
+
+
+logger = Logger(logger_handler=_log_handler())
 tracer = Tracer()
 metrics = Metrics()
 
 
-@lru_cache(maxsize=1)
-def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+@lru_cache(maxsize=4)
+def _persistence(local: bool, name: str) -> BasePersistenceLayer:
+    """Powertools' DynamoDB layer on AWS; its SQLite twin in the embedded engine's store."""
+    if local:
+        from vitrina.store.idempotency import SqlitePersistenceLayer
+        from vitrina.store.sqlite import SqliteTable
+
+        return SqlitePersistenceLayer(SqliteTable(storage.home() / "tables.sqlite3", name))
+    return DynamoDBPersistenceLayer(table_name=name)
 
 
 def stage_handler(
@@ -66,6 +88,7 @@ def stage_handler(
     # a process (the local engine) and so the same AWS_LAMBDA_FUNCTION_NAME.
     _run.__qualname__ = f"{func.__module__}.{func.__qualname__}"
     _run = idempotent_function(
-        data_keyword_argument="event", config=config, persistence_store=_persistence()
+        data_keyword_argument="event", config=config,
+        persistence_store=_persistence(storage.is_local(), settings().idempotency_table)
     )(_run)
     return handler

@@ -1,30 +1,32 @@
-"""S3 and DynamoDB access shared by every product.
+"""Storage shared by every product: objects and tables behind one interface.
 
-Clients honour ``AWS_ENDPOINT_URL`` (boto3 reads it itself), so the same code talks to
-moto's in-process services, a local endpoint, or AWS.
+``VITRINA_STORE`` picks the backend: ``aws`` (S3 and DynamoDB; clients honour
+``AWS_ENDPOINT_URL``, so any compatible endpoint works) or ``local`` (files and SQLite under
+``VITRINA_HOME``: what the embedded engine uses, durable across restarts).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import boto3
 import numpy as np
-from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
 
 from vitrina.config import settings
-from vitrina.errors import NotFound
+from vitrina.store.dynamo import DynamoTable, plain
+from vitrina.store.objects import FileObjects, ObjectStore, S3Objects
+from vitrina.store.sqlite import SqliteTable
+from vitrina.store.tables import Table
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 _session: boto3.session.Session | None = None
 _generation = 0
 _local = threading.local()
-_SERIALIZER = TypeSerializer()
 
 
 def _shared_session() -> boto3.session.Session:
@@ -46,9 +48,8 @@ def client(service: str):
     return found
 
 
-def table(name: str):
-    """A DynamoDB Table per thread (resources are not thread-safe), built from the shared
-    session so that its model files load once."""
+def _resource_table(name: str):
+    """A boto3 DynamoDB Table per thread (resources are not thread-safe)."""
     if getattr(_local, "generation", None) != _generation:
         _local.tables = {}
         _local.generation = _generation
@@ -56,6 +57,40 @@ def table(name: str):
         with _lock:
             _local.tables[name] = _shared_session().resource("dynamodb").Table(name)
     return _local.tables[name]
+
+
+def home() -> Path:
+    return Path(settings().home).expanduser().resolve()
+
+
+def is_local() -> bool:
+    return settings().store == "local"
+
+
+@lru_cache(maxsize=8)
+def _file_objects(root: Path) -> FileObjects:
+    return FileObjects(root)
+
+
+def objects() -> ObjectStore:
+    if is_local():
+        return local_objects()
+    return S3Objects(client("s3"))
+
+
+def local_objects() -> FileObjects:
+    """The file store of this ``VITRINA_HOME`` (one instance, so listeners stay attached)."""
+    return _file_objects(home() / "objects")
+
+
+def table(name: str) -> Table:
+    if is_local():
+        return SqliteTable(home() / "tables.sqlite3", name)
+    return DynamoTable(name, client("dynamodb"), _resource_table(name))
+
+
+def jobs_table() -> Table:
+    return table(settings().jobs_table)
 
 
 def reset_clients() -> None:
@@ -68,20 +103,31 @@ def reset_clients() -> None:
 
 
 def get_bytes(bucket: str, key: str) -> bytes:
-    try:
-        return client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in {"NoSuchKey", "404", "NoSuchBucket"}:
-            raise NotFound(f"s3://{bucket}/{key} does not exist") from exc
-        raise
+    return objects().get(bucket, key)
 
 
 def put_bytes(bucket: str, key: str, data: bytes, content_type: str) -> None:
-    client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+    objects().put(bucket, key, data, content_type)
 
 
 def delete(bucket: str, key: str) -> None:
-    client("s3").delete_object(Bucket=bucket, Key=key)
+    objects().delete(bucket, key)
+
+
+def list_keys(bucket: str, prefix: str) -> list[str]:
+    return objects().list(bucket, prefix)
+
+
+def presign(bucket: str, key: str, expiry_s: int) -> str:
+    """A GET URL that works for ``expiry_s``: S3's, or locally ``vitrina serve``'s file route
+    (absolute when the server's address is known and routable)."""
+    url = objects().presign(bucket, key, expiry_s)
+    if is_local():
+        api_self = settings().api_self
+        host = api_self[0] if api_self else ""
+        if host and not host.startswith(("0.0.0.0", "[::]:")):
+            url = f"http://{host}{url}"
+    return url
 
 
 def put_array(key: str, array: np.ndarray) -> None:
@@ -102,46 +148,11 @@ def get_json(bucket: str, key: str) -> Any:
 
 
 def put_json(bucket: str, key: str, value: Any) -> None:
-    body = json.dumps(value, ensure_ascii=False, indent=1, default=_plain).encode()
+    body = json.dumps(value, ensure_ascii=False, indent=1, default=plain).encode()
     put_bytes(bucket, key, body, "application/json")
-
-
-def list_keys(bucket: str, prefix: str) -> list[str]:
-    keys: list[str] = []
-    for page in client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix
-    ):
-        keys.extend(obj["Key"] for obj in page.get("Contents", []))
-    return keys
-
-
-def presign(bucket: str, key: str, expiry_s: int) -> str:
-    return client("s3").generate_presigned_url(
-        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expiry_s
-    )
 
 
 def output_urls(keys: dict[str, str]) -> dict[str, str]:
     """Presigned GET URLs of output-bucket objects, by the same names."""
     cfg = settings()
     return {name: presign(cfg.output_bucket, key, cfg.url_expiry_s) for name, key in keys.items()}
-
-
-def to_dynamo(value: Any) -> Any:
-    """DynamoDB wants Decimal, not float."""
-    return json.loads(json.dumps(value, default=_plain), parse_float=Decimal)
-
-
-def dynamo_attribute(value: Any) -> dict[str, Any]:
-    """A value in the low-level client's typed form ({"S": ...}), for transactions."""
-    return _SERIALIZER.serialize(to_dynamo(value))
-
-
-def from_dynamo(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

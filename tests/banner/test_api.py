@@ -37,12 +37,15 @@ def test_upload_returns_ranked_variants_with_layouts(client) -> None:
         assert [v["rank"] for v in size["variants"]] == [1, 2]
         for variant in size["variants"]:
             assert variant["evaluation"]["passed"]
-            assert variant["urls"]["image"].startswith("https://")
+            served = client.get(variant["urls"]["image"])  # the presigned URL works
+            assert served.status_code == 200
+            assert served.headers["content-type"] == "image/png"
             layout = variant["layout_json"]
             assert f"{layout['width']}x{layout['height']}" == size["size"]
             assert {e["id"] for e in layout["elements"]} >= {"headline", "price", "cta"}
-            image = Image.open(io.BytesIO(storage.get_bytes(settings().output_bucket,
-                                                            variant["image"])))
+            assert served.content == storage.get_bytes(settings().output_bucket,
+                                                       variant["image"])
+            image = Image.open(io.BytesIO(served.content))
             assert f"{image.width}x{image.height}" == size["size"]
 
 

@@ -92,7 +92,7 @@ def test_photo_without_a_clear_subject_gets_scene_layouts(engine) -> None:
 
 
 def test_the_segment_bandit_orders_the_styles(engine) -> None:
-    store = bandit.DynamoStore()
+    store = bandit.TableStore()
     for _ in range(30):
         bandit.record_feedback(store, "night-owls", "tech-night", "impression")
         bandit.record_feedback(store, "night-owls", "tech-night", "click")

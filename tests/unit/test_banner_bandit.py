@@ -107,7 +107,7 @@ def jobs_table(monkeypatch: pytest.MonkeyPatch):
 
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1",
-                        "VITRINA_JOBS_TABLE": "bandit-cap-test"}.items():
+                        "VITRINA_JOBS_TABLE": "bandit-cap-test", "VITRINA_STORE": "aws"}.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         monkeypatch.delenv(name, raising=False)
@@ -123,8 +123,8 @@ def jobs_table(monkeypatch: pytest.MonkeyPatch):
     storage.reset_clients()
 
 
-def test_dynamo_store_refuses_growth_past_the_cap(jobs_table: None) -> None:
-    store = bandit.DynamoStore()
+def test_table_store_refuses_growth_past_the_cap(jobs_table: None) -> None:
+    store = bandit.TableStore()
     store.record("seg", "bold-promo", bandit.ARM_CAP - 5, 3)
     store.record("seg", "bold-promo", 5, 0)  # exactly at the cap: still recorded
     with pytest.raises(InputError, match="limit of 1,000,000,000"):
@@ -137,7 +137,7 @@ def test_dynamo_store_refuses_growth_past_the_cap(jobs_table: None) -> None:
 
 def test_a_feedback_batch_is_recorded_whole_or_not_at_all(engine) -> None:
     """One arm at its cap refuses the whole batch: no other arm of it grows."""
-    store = bandit.DynamoStore()
+    store = bandit.TableStore()
     bandit.record(store, "batch-seg", "bold-promo", bandit.ARM_CAP, 0)
     with pytest.raises(InputError, match="limit"):
         bandit.record_batch(store, [("batch-seg", "dark-luxury", "impression", 5),

@@ -14,17 +14,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from vitrina import __version__, fetch
-from vitrina.api import banner, files, matting, review, video
+from vitrina.api import banner, downloads, files, matting, review, video
 from vitrina.api.schemas import ERROR_RESPONSES, add_models
 from vitrina.api.workers import WorkerPool
 from vitrina.banner.models import BannerRequest, BannerSpec
 from vitrina.config import settings
 from vitrina.errors import ConfigError, Overloaded, Unauthorized, VitrinaError
 from vitrina.matting.models import UrlRequest
+from vitrina.store.objects import FILES_ROUTE
 
 # Open without a token: liveness and the API's own documentation.
 PUBLIC_PATHS = frozenset({"/healthz", "/docs", "/openapi.json"})
 DOCS_FILES = "/docs/files"  # Swagger UI, served from the fastapi-offline package
+# ...and presigned file URLs, which carry their own signature, like S3's.
+PUBLIC_PREFIXES = (DOCS_FILES + "/", FILES_ROUTE + "/")
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
                415: "unsupported_media_type", 422: "invalid_request"}
@@ -46,7 +49,7 @@ class TokenAuth(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path not in PUBLIC_PATHS and not path.startswith(DOCS_FILES + "/"):
+        if path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, self.expected):
                 # A middleware answers itself: its exceptions never reach the app's handlers.
@@ -135,6 +138,7 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(files.router)
+    app.include_router(downloads.router)
     app.include_router(matting.router)
     app.include_router(banner.router)
     app.include_router(video.router)

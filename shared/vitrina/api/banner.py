@@ -149,14 +149,14 @@ def record_feedback(body: FeedbackEvent | FeedbackBatch) -> dict[str, Any]:
     unknown = sorted({e.template for e in events if e.template not in known})
     if unknown:
         raise InputError(f"unknown templates: {', '.join(unknown)}")
-    bandit.record_batch(bandit.DynamoStore(),
+    bandit.record_batch(bandit.TableStore(),
                         [(e.segment, e.template, e.event, e.count) for e in events])
     return {"recorded": len(events)}
 
 
 @router.get("/v1/feedback/{segment}", summary="What a segment's bandit has learned")
 def get_segment(segment: str) -> dict[str, Any]:
-    arms = bandit.DynamoStore().arms(segment)
+    arms = bandit.TableStore().arms(segment)
     return {"segment": segment, "templates": {
         name: {"impressions": arm.impressions, "rewards": arm.rewards,
                "rate": round(arm.rate(), 4)}

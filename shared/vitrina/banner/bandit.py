@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from vitrina import storage
-from vitrina.config import settings
 from vitrina.errors import InputError
+from vitrina.store.tables import Add, AtMost, ConditionFailed, Op
 
 Event = Literal["impression", "click", "download"]
 REWARDS: dict[str, int] = {"impression": 0, "click": 1, "download": 1}
@@ -93,30 +93,21 @@ class MemoryStore:
         self._arms.update(grown)  # all of a batch or none of it
 
 
-class DynamoStore:
-    def _table(self):
-        return storage.table(settings().jobs_table)
+class TableStore:
+    """Arms as rows of the jobs table (``segment#<name>`` / ``template#<name>``)."""
 
     def arms(self, segment: str) -> dict[str, Arm]:
-        from boto3.dynamodb.conditions import Key
-
-        kwargs = {"KeyConditionExpression": Key("pk").eq(f"segment#{segment}")}
-        found: dict[str, Arm] = {}
-        while True:
-            page = self._table().query(**kwargs)
-            for row in page["Items"]:
-                found[row["sk"].removeprefix("template#")] = Arm(
-                    int(row.get("impressions", 0)), int(row.get("rewards", 0)))
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        rows = storage.jobs_table().query(f"segment#{segment}", "template#").rows
+        return {row["sk"].removeprefix("template#"): Arm(int(row.get("impressions", 0)),
+                                                         int(row.get("rewards", 0)))
+                for row in rows}
 
     def record(self, segment: str, template: str, impressions: int, rewards: int) -> None:
         record(self, segment, template, impressions, rewards)
 
     def record_many(self, updates: Updates) -> None:
         """Atomic ADDs in one transaction (DynamoDB's limit is 100 arms; a batch's events are
-        summed per arm first), each refused by DynamoDB itself when its arm would grow past
+        summed per arm first), each refused by the store itself when its arm would grow past
         ARM_CAP (a condition on the stored counts, so concurrent requests cannot race past it),
         which refuses the whole batch."""
         items = list(updates.items())
@@ -126,26 +117,15 @@ class DynamoStore:
         for (segment, template), counts in items:
             if max(counts) > ARM_CAP:
                 raise _refuse_growth(segment, template)
-        value = storage.dynamo_attribute
-        client = storage.client("dynamodb")
-        writes = [{"Update": {
-            "TableName": settings().jobs_table,
-            "Key": {"pk": value(f"segment#{segment}"), "sk": value(f"template#{template}")},
-            "UpdateExpression": "ADD impressions :i, rewards :r",
-            "ConditionExpression": "(attribute_not_exists(impressions) OR impressions <= :ci)"
-                                   " AND (attribute_not_exists(rewards) OR rewards <= :cr)",
-            "ExpressionAttributeValues": {
-                ":i": value(impressions), ":r": value(rewards),
-                ":ci": value(ARM_CAP - impressions), ":cr": value(ARM_CAP - rewards)}}}
-            for (segment, template), (impressions, rewards) in items]
+        ops: list[Op] = [Add(f"segment#{segment}", f"template#{template}",
+                             {"impressions": impressions, "rewards": rewards},
+                             (AtMost("impressions", ARM_CAP - impressions),
+                              AtMost("rewards", ARM_CAP - rewards)))
+                         for (segment, template), (impressions, rewards) in items]
         try:
-            client.transact_write_items(TransactItems=writes)
-        except client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            failed = [i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"]
-            if not failed:
-                raise
-            raise _refuse_growth(*items[failed[0]][0]) from exc
+            storage.jobs_table().write(ops)
+        except ConditionFailed as exc:
+            raise _refuse_growth(*items[exc.index][0]) from exc
 
 
 def rank_templates(store: Store, segment: str, templates: Iterable[str],

@@ -12,7 +12,7 @@ from vitrina.banner.models import BannerCopy, BannerTask
 from vitrina.banner.sheet import contact_sheet
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
-from vitrina.engine.progress import StateProgress
+from vitrina.engine.progress import Progress, StateProgress
 from vitrina.errors import InputError, caught
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
@@ -51,9 +51,12 @@ def run_banner(product: str, copy: BannerCopy, out_dir: Path, *, sizes: list[str
         arn = engine.start_execution("BannerStateMachine", payload, name=job_id)
         candidates = min(variants + compose.EXTRA_CANDIDATES, len(templates or []) or 99) \
             * len(sizes)
-        bar = StateProgress(engine, arn, LABELS, progress, candidates)
+        shown = Progress(f"{candidates} banner candidates ({len(sizes)} size(s)) of "
+                         f"{Path(product).name} as job {job_id}", candidates, "design", progress)
+        bar = StateProgress(engine, arn, LABELS, shown, "Evaluate", candidates)
         execution = engine.wait(arn, timeout_s=3600, poll_s=0.2, on_poll=bar)
         bar()
+        shown.close()
         report = storage.get_json(settings().output_bucket,
                                   stages.report_key(job_id, task.product_id))
         if execution.status != "SUCCEEDED":

@@ -141,7 +141,7 @@ def plan(task: BannerTask) -> dict[str, Any]:
         if unknown:
             raise InputError(f"unknown templates: {', '.join(unknown)}")
         names = [n for n in names if n in task.templates]
-    arms = bandit.DynamoStore().arms(task.segment)
+    arms = bandit.TableStore().arms(task.segment)
     learned = bool(arms)
     if learned:
         preferred, draws = bandit.rank_arms(arms, names, task.seed)

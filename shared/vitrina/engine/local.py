@@ -1,42 +1,43 @@
 """Run the unchanged template.yaml + ASL on moto's Step Functions interpreter.
 
-Task states invoke the project's own handlers in-process: moto's Lambda invocation is
-routed to ``functions/<name>/app.py``. S3 and DynamoDB are moto's in-process services, or
-pass through to a real endpoint when ``AWS_ENDPOINT_URL`` is set.
+Task states invoke the project's own handlers in-process (``functions/<name>/app.py``).
+moto only runs the workflows: the data lives in the durable local store under
+``VITRINA_HOME`` (files and SQLite), or in S3 and DynamoDB at ``AWS_ENDPOINT_URL`` when set.
+Nothing is created until a run needs it: a state machine is parsed on its first start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
 import traceback
 import uuid
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from vitrina import storage
+from vitrina import jobs, storage
+from vitrina.engine.bridge import Bridge, Finished, s3_event
+from vitrina.engine.dropfolder import DropFolder
 from vitrina.engine.template import Resolver, load_template
 
 ACCOUNT = "123456789012"
-_DYNAMO_LOCK = threading.RLock()
+log = logging.getLogger("vitrina.engine")
 REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/vitrina-local"
 LOCAL_ENV = {
     "AWS_DEFAULT_REGION": REGION,
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
 
@@ -93,8 +94,13 @@ class LocalEngine:
         self._import_lock = threading.Lock()
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
-        self._saved_invoke: Callable[..., Any] | None = None
-        self._saved_dynamo: Callable[..., Any] | None = None
+        self._bridge: Bridge | None = None
+        self._definitions: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._deployed: set[str] = set()
+        self._deploy_lock = threading.RLock()
+        self._finished = Finished()
+        self._notifications: list[tuple[str, str, str]] = []
+        self._listener: Callable[[str, str], None] | None = None
 
     # lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> LocalEngine:
@@ -106,7 +112,6 @@ class LocalEngine:
 
     def start(self) -> None:
         from moto import mock_aws
-        from moto.awslambda.models import LambdaFunction
 
         # moto's interpreter warns about fields it accepts but ignores (ToleratedFailure...).
         logging.getLogger("moto").setLevel(logging.ERROR)
@@ -115,8 +120,8 @@ class LocalEngine:
                       if not os.environ.get("AWS_ACCESS_KEY_ID") else {})
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
         if endpoint:
-            # Only S3 and DynamoDB go to the real endpoint; Lambda, IAM and Step Functions
-            # stay in-process (their requests never match the endpoint, so moto keeps them).
+            # Only S3 and DynamoDB go to the real endpoint; Step Functions stays in-process
+            # (its requests never match the endpoint, so moto keeps them).
             self._set_env({"AWS_ENDPOINT_URL_S3": os.environ.get("AWS_ENDPOINT_URL_S3", endpoint),
                            "AWS_ENDPOINT_URL_DYNAMODB": os.environ.get(
                                "AWS_ENDPOINT_URL_DYNAMODB", endpoint)})
@@ -124,40 +129,17 @@ class LocalEngine:
             del os.environ["AWS_ENDPOINT_URL"]
         self._mock.start()
         storage.reset_clients()
-        self._saved_invoke = LambdaFunction._invoke_lambda
-        engine = self
-
-        def invoke(function: Any, event: Any = None) -> tuple[str, bool, str]:
-            return engine.invoke(function.function_name, event)
-
-        LambdaFunction._invoke_lambda = invoke
-        self._serialise_dynamodb()
-        self._provision()
-
-    def _serialise_dynamodb(self) -> None:
-        """DynamoDB applies each request atomically (an ADD, a condition, a transaction);
-        moto's in-process tables do not lock, so concurrent requests could both pass one
-        condition or lose an ADD. One lock around each request restores DynamoDB's rule."""
-        from moto.dynamodb.responses import DynamoHandler
-
-        self._saved_dynamo = DynamoHandler.call_action
-        saved, lock = self._saved_dynamo, _DYNAMO_LOCK
-
-        def call_action(handler: Any) -> Any:
-            with lock:
-                return saved(handler)
-
-        DynamoHandler.call_action = call_action
+        self._bridge = Bridge(self.invoke, self._ensure_state_machine, self._ended)
+        self._bridge.install()
+        self._provision(store="aws" if endpoint else "local")
 
     def stop(self) -> None:
-        from moto.awslambda.models import LambdaFunction
-        from moto.dynamodb.responses import DynamoHandler
-
-        if self._saved_dynamo is not None:
-            DynamoHandler.call_action = self._saved_dynamo
-            self._saved_dynamo = None
-        if self._saved_invoke is not None:
-            LambdaFunction._invoke_lambda = self._saved_invoke
+        if self._bridge is not None:
+            self._bridge.remove()
+            self._bridge = None
+        if self._listener is not None:
+            storage.local_objects().on_put.remove(self._listener)
+            self._listener = None
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
@@ -175,7 +157,9 @@ class LocalEngine:
             os.environ[key] = value
 
     # provisioning --------------------------------------------------------------------
-    def _provision(self) -> None:
+    def _provision(self, store: str) -> None:
+        """Names, ARNs and the environment, then only what a run needs up front: buckets
+        and tables on a real endpoint, the S3 notifications on the local store."""
         resources: dict[str, Any] = self.template["Resources"]
         parameters = {
             name: str(spec.get("Default", ""))
@@ -184,7 +168,7 @@ class LocalEngine:
         for logical_id, res in resources.items():
             kind = res["Type"]
             if kind in {"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"}:
-                self.names[logical_id] = f"vitrina-local-{logical_id.lower()}"
+                self.names[logical_id] = local_name(logical_id)
             elif kind == "AWS::Serverless::Function":
                 name = f"vitrina-{logical_id}"
                 self.names[logical_id] = name
@@ -192,28 +176,32 @@ class LocalEngine:
             elif kind == "AWS::Serverless::StateMachine":
                 arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:vitrina-{logical_id}"
                 self.names[logical_id] = self.arns[logical_id] = arn  # Ref gives the ARN
+                self.state_machines[logical_id] = arn
             else:
                 self.names[logical_id] = logical_id
         resolve = Resolver(self.names, self.arns, parameters)
-        self._set_env({**LOCAL_ENV, **self._function_env(resolve), **self.environ})
+        self._set_env({**LOCAL_ENV, **self._function_env(resolve), "VITRINA_STORE": store,
+                       "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                       **self.environ})
         storage.reset_clients()
-        self._create_role()
         for logical_id, res in resources.items():
             kind = res["Type"]
-            if kind == "AWS::S3::Bucket":
-                self._create_bucket(self.names[logical_id])
-            elif kind in {"AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"}:
-                self._create_table(logical_id, res.get("Properties", {}))
-        for logical_id, res in resources.items():
-            if res["Type"] == "AWS::Serverless::Function":
-                self._create_function(logical_id, res, resolve)
-        for logical_id, res in resources.items():
-            if res["Type"] == "AWS::Serverless::StateMachine":
+            if kind == "AWS::Serverless::Function":
+                self._register_function(logical_id, res)
+            elif kind == "AWS::Serverless::StateMachine":
                 props = res["Properties"]
-                substitutions = resolve(props.get("DefinitionSubstitutions", {}))
-                self._create_state_machine(logical_id, props["DefinitionUri"], substitutions)
-        for function in self.functions.values():
-            self._wire_events(function, resolve)
+                self._definitions[self.arns[logical_id]] = (
+                    props["DefinitionUri"], resolve(props.get("DefinitionSubstitutions", {})))
+            elif store == "aws" and kind == "AWS::S3::Bucket":
+                self._create_bucket(self.names[logical_id])
+            elif store == "aws" and kind in {"AWS::DynamoDB::Table",
+                                             "AWS::Serverless::SimpleTable"}:
+                self._create_table(logical_id, res.get("Properties", {}))
+        if store == "local":
+            self._notifications = [rule for function in self.functions.values()
+                                   for rule in self._s3_rules(function, resolve)]
+            self._listener = self._notify
+            storage.local_objects().on_put.append(self._listener)
 
     def _function_env(self, resolve: Resolver) -> dict[str, str]:
         """Globals + every function's variables: they agree by design, and setting them once
@@ -229,12 +217,6 @@ class LocalEngine:
         parameters = self.template.get("Parameters", {})
         return {k: str(resolve(v)) for k, v in raw.items()
                 if not (k in os.environ and isinstance(v, dict) and v.get("Ref") in parameters)}
-
-    def _create_role(self) -> None:
-        storage.client("iam").create_role(
-            RoleName="vitrina-local",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-        )
 
     def _create_bucket(self, name: str) -> None:
         s3 = storage.client("s3")
@@ -258,7 +240,7 @@ class LocalEngine:
                 BillingMode="PAY_PER_REQUEST",
             )
 
-    def _create_function(self, logical_id: str, res: dict[str, Any], resolve: Resolver) -> None:
+    def _register_function(self, logical_id: str, res: dict[str, Any]) -> None:
         glob = self.template.get("Globals", {}).get("Function", {})
         props = res["Properties"]
         if props.get("PackageType") == "Image":
@@ -279,47 +261,61 @@ class LocalEngine:
             events=props.get("Events", {}),
         )
         self.functions[function.name] = function
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w") as zf:
-            zf.writestr("app.py", "# routed in-process by vitrina's local engine\n")
-        storage.client("lambda").create_function(
-            FunctionName=function.name,
-            Runtime="python3.11",
-            Role=ROLE_ARN,
-            Handler=handler,
-            Code={"ZipFile": archive.getvalue()},
-            Timeout=function.timeout,
-            MemorySize=function.memory,
-        )
 
-    def _create_state_machine(
-        self, logical_id: str, definition_uri: str, substitutions: dict[str, str]
-    ) -> None:
-        definition = (self.root / definition_uri).read_text()
-        for key, value in substitutions.items():
-            definition = definition.replace("${" + key + "}", str(value))
-        arn = storage.client("stepfunctions").create_state_machine(
-            name=self.arns[logical_id].rsplit(":", 1)[1], definition=definition, roleArn=ROLE_ARN
-        )["stateMachineArn"]
-        self.state_machines[logical_id] = arn
+    def _ensure_state_machine(self, arn: str) -> None:
+        """Create a state machine in moto the first time it is used (marked first: creating
+        it looks state machines up again)."""
+        with self._deploy_lock:
+            if arn in self._deployed or arn not in self._definitions:
+                return
+            from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-    def _wire_events(self, function: Function, resolve: Resolver) -> None:
+            self._deployed.add(arn)
+            uri, substitutions = self._definitions[arn]
+            definition = (self.root / uri).read_text()
+            for key, value in substitutions.items():
+                definition = definition.replace("${" + key + "}", str(value))
+            try:
+                stepfunctions_parser_backends[ACCOUNT][REGION].create_state_machine(
+                    name=arn.rsplit(":", 1)[1], definition=definition, roleArn=ROLE_ARN)
+            except BaseException:
+                self._deployed.discard(arn)
+                raise
+
+    def _s3_rules(self, function: Function, resolve: Resolver) -> list[tuple[str, str, str]]:
+        """(bucket, key prefix, function) for each S3 event source of a function."""
+        rules = []
         for event in function.events.values():
             if event.get("Type") != "S3":
                 continue
             props = resolve(event["Properties"])
-            rules = props.get("Filter", {}).get("S3Key", {}).get("Rules", [])
-            config: dict[str, Any] = {
-                "LambdaFunctionArn": self.arns[function.logical_id],
-                "Events": [props["Events"]] if isinstance(props["Events"], str)
-                else props["Events"],
-            }
-            if rules:
-                config["Filter"] = {"Key": {"FilterRules": rules}}
-            storage.client("s3").put_bucket_notification_configuration(
-                Bucket=props["Bucket"],
-                NotificationConfiguration={"LambdaFunctionConfigurations": [config]},
-            )
+            filters = props.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            prefix = next((r["Value"] for r in filters if r["Name"].lower() == "prefix"), "")
+            rules.append((props["Bucket"], prefix, function.name))
+        return rules
+
+    def _notify(self, bucket: str, key: str) -> None:
+        """S3's notification, locally: an object created under a function's prefix invokes
+        it. In the writer's thread, as moto did (the trigger only starts an execution); a
+        failure is logged and never fails the write, as on AWS."""
+        for rule_bucket, prefix, function in self._notifications:
+            if bucket == rule_bucket and key.startswith(prefix):
+                payload, errored, _ = self.invoke(function, s3_event(bucket, key))
+                if errored:
+                    log.error("S3 notification to %s for %s failed: %s", function, key, payload)
+
+    def drop_folders(self) -> list[DropFolder]:
+        """One drop folder per S3 trigger of the input side, under ``VITRINA_HOME``
+        (``incoming/matting/`` today): the local twin of uploading to the bucket."""
+        return [DropFolder(storage.home() / prefix, bucket, prefix)
+                for bucket, prefix, _ in self._notifications if prefix]
+
+    def _ended(self, arn: str, name: str, status: str) -> None:
+        try:
+            if jobs.is_job_id(name):
+                jobs.finish(name, status)
+        finally:
+            self._finished.set(arn)
 
     # invocation ----------------------------------------------------------------------
     def handler(self, function: Function) -> Callable[[Any, Any], Any]:
@@ -368,21 +364,21 @@ class LocalEngine:
             stateMachineArn=arn, name=name or uuid.uuid4().hex, input=json.dumps(payload)
         )["executionArn"]
 
-    def wait(self, execution_arn: str, timeout_s: float = 600, poll_s: float = 0.05,
+    def wait(self, execution_arn: str, timeout_s: float = 600, poll_s: float = 0.2,
              on_poll: Callable[[], None] | None = None) -> Execution:
-        client = storage.client("stepfunctions")
+        """Block until the execution ends (signalled, not polled); ``on_poll`` runs every
+        ``poll_s`` meanwhile, for progress."""
+        done = self._finished.event(execution_arn)
         deadline = time.monotonic() + timeout_s
-        while True:
-            desc = client.describe_execution(executionArn=execution_arn)
-            if desc["status"] != "RUNNING":
-                output = json.loads(desc["output"]) if desc.get("output") else None
-                return Execution(execution_arn, desc["status"], output, desc.get("error"),
-                                 desc.get("cause"))
+        while not done.wait(min(poll_s, max(0.0, deadline - time.monotonic()))):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout_s:.0f} s")
             if on_poll:
                 on_poll()
-            time.sleep(poll_s)
+        desc = storage.client("stepfunctions").describe_execution(executionArn=execution_arn)
+        output = json.loads(desc["output"]) if desc.get("output") else None
+        return Execution(execution_arn, desc["status"], output, desc.get("error"),
+                         desc.get("cause"))
 
     def run(self, state_machine: str, payload: Any, name: str | None = None,
             timeout_s: float = 600) -> Execution:
@@ -415,3 +411,10 @@ def project_root() -> Path:
     raise FileNotFoundError(
         "template.yaml not found: run from a vitrina checkout, install the package (it ships "
         f"the template under {installed}), or set VITRINA_ROOT to the folder holding it")
+
+
+def local_name(logical_id: str) -> str:
+    """A bucket's or table's name in the embedded stack: InputBucket -> vitrina-input, the
+    defaults the library itself uses."""
+    stem = re.sub(r"(Bucket|Table)$", "", logical_id)
+    return "vitrina-" + re.sub(r"(?<!^)(?=[A-Z])", "-", stem).lower()

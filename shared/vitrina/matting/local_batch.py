@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
+from vitrina import jobs as jobs_core
 from vitrina import keys, storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
+from vitrina.engine.progress import Progress
 from vitrina.jobs import new_job_id
 from vitrina.matting import jobs
 from vitrina.matting.models import ModelName, Source
@@ -26,27 +26,33 @@ def _unique_stems(inputs: list[str]) -> list[str]:
     return stems
 
 
-class Progress:
-    """One line per finished item on stderr, with the running count."""
+class ItemLines:
+    """A line per finished item above the bar (confidence, or the error), for batches small
+    enough to list at each step; larger ones show the bar and their report."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.shown = total, enabled, set()
-        self.started = time.monotonic()
+    LIMIT = 100
 
-    def update(self, job: dict[str, Any]) -> None:
-        if not self.enabled:
+    def __init__(self, job_id: str, total: int, progress: Progress) -> None:
+        self.job_id, self.total, self.progress, self.shown = job_id, total, progress, set()
+        self.done = 0
+
+    def __call__(self) -> None:
+        counts = jobs_core.counts(self.job_id)
+        note = f"{counts['ok']} ok, {counts['failed']} failed"
+        self.progress.update_to(counts["done"], note)
+        if counts["done"] == self.done or self.total > self.LIMIT or not self.progress.enabled:
             return
+        self.done = counts["done"]
+        job = jobs.get_job(self.job_id)
         for item in job["items"] + job["errors"]:
             if item["item_id"] in self.shown:
                 continue
             self.shown.add(item["item_id"])
             if item["status"] == "ok":
-                note = f"ok   confidence {item['confidence']:.2f}"
+                verdict = f"ok   confidence {item['confidence']:.2f}"
             else:
-                note = f"FAIL {item['error']['type']}: {item['error']['message']}"
-            elapsed = time.monotonic() - self.started
-            print(f"[{len(self.shown):>4}/{self.total}] {elapsed:6.1f}s  {item['name']:<24} {note}",
-                  file=sys.stderr, flush=True)
+                verdict = f"FAIL {item['error']['type']}: {item['error']['message']}"
+            self.progress.say(f"[{len(self.shown):>4}/{self.total}] {item['name']:<24} {verdict}")
 
 
 def run_batch(
@@ -75,10 +81,13 @@ def run_batch(
         items: list[dict[str, Any]] = []
         if sources:
             meta = jobs.create_job(sources, model, job_id)
-            bar = Progress(len(sources), progress)
+            shown = Progress(f"{len(sources)} photo(s) to cut out as job {job_id}",
+                             len(sources), "photo", progress)
+            lines = ItemLines(job_id, len(sources), shown)
             execution = engine.wait(meta["execution_arn"], timeout_s=24 * 3600, poll_s=0.2,
-                                    on_poll=lambda: bar.update(jobs.get_job(job_id)))
-            bar.update(jobs.get_job(job_id))
+                                    on_poll=lines)
+            lines()
+            shown.close()
             if execution.status != "SUCCEEDED":
                 raise RuntimeError(f"batch {job_id} ended {execution.status}: {execution.cause}")
             report = storage.get_json(cfg.output_bucket, jobs.report_key(job_id))

@@ -50,15 +50,11 @@ def get_prob(result_id: str) -> np.ndarray:
 
 
 def new_version(result_id: str) -> int:
-    """The next version number of a result, allocated atomically (one DynamoDB ADD), so that
-    concurrent refinements each get their own: 2 for the first (1 is the automatic cutout)."""
-    answer = storage.table(settings().jobs_table).update_item(
-        Key={"pk": f"result#{result_id}", "sk": "versions"},
-        UpdateExpression="SET latest = if_not_exists(latest, :one) + :one",
-        ExpressionAttributeValues={":one": 1},
-        ReturnValues="UPDATED_NEW",
-    )
-    return int(answer["Attributes"]["latest"])
+    """The next version number of a result, allocated atomically (one ADD to a counter of
+    refinements), so that concurrent refinements each get their own: 2 for the first (1 is
+    the automatic cutout)."""
+    return storage.jobs_table().add(f"result#{result_id}", "versions", {"refines": 1})[
+        "refines"] + 1
 
 
 def write_version(

@@ -4,6 +4,7 @@ the local engine, with the results downloaded to a folder."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,12 @@ from typing import Any
 from vitrina import keys, product_page, storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalEngine
-from vitrina.engine.progress import StateProgress
+from vitrina.engine.progress import Progress, StateProgress
 from vitrina.errors import InputError, NotFound, caught
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
 from vitrina.video.models import VideoOptions, VideoTask
-from vitrina.video.stages import report_key
+from vitrina.video.stages import SEGMENT_S, report_key
 
 LABELS = {"Ingest": "ingest done", "AnalyseImage": "analysed image {n}", "Script": "script done",
           "RenderSegment": "rendered segment {n}", "Join": "join done",
@@ -84,9 +85,13 @@ def run_video(inputs: list[str], out_dir: Path, options: VideoOptions, *,
         arn = engine.start_execution(
             "VideoStateMachine",
             {"task": task.model_dump(mode="json", exclude_none=True)}, name=job_id)
-        bar = StateProgress(engine, arn, LABELS, progress)
+        segments = max(1, math.ceil(options.duration / SEGMENT_S))
+        shown = Progress(f"a {options.duration:g} s {options.aspect} video in {segments} "
+                         f"segment(s) as job {job_id}", segments, "segment", progress)
+        bar = StateProgress(engine, arn, LABELS, shown, "RenderSegment", segments)
         execution = engine.wait(arn, timeout_s=3600, poll_s=0.3, on_poll=bar)
         bar()
+        shown.close()
         bucket = settings().output_bucket
         try:
             report = storage.get_json(bucket, report_key(job_id))
