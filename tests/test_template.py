@@ -1,5 +1,5 @@
 """The template deploys: SAM lint, every ASL file, `sam build` of the zip functions and
-layers, Lambda's 250 MiB unzipped limit on what it built."""
+layers, Lambda's 250 MiB unzipped limit on what it built, and the images' build context."""
 
 from __future__ import annotations
 
@@ -228,6 +228,24 @@ def test_inference_functions_are_container_images() -> None:
         assert "FROM public.ecr.aws/lambda/python:3.11" in dockerfile
         assert "layers/inference/requirements.txt" in dockerfile
         assert (ROOT / meta["DockerBuildArgs"]["FUNCTION_DIR"] / "app.py").is_file()
+
+
+def test_image_context_leaves_out_environments_and_builds() -> None:
+    """The images' build context is the repository root: .dockerignore (Docker's own
+    matching, from docker-py) keeps the virtualenvs, sam's builds and outputs out of it, and
+    keeps everything the Dockerfile copies in."""
+    from docker.utils.build import PatternMatcher
+
+    ignored = PatternMatcher((ROOT / ".dockerignore").read_text().split()).matches
+    for path in (".venv", ".venv-sam", ".venv-rembg", ".venv-moviepy", ".aws-sam", "out",
+                 "shared/vitrina.egg-info", "shared/vitrina/__pycache__"):
+        assert ignored(path), path
+    dockerfile = (ROOT / "functions/inference.Dockerfile").read_text()
+    copied = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY")]
+    for name in IMAGE_FUNCTIONS:
+        function_dir = RESOURCES[name]["Metadata"]["DockerBuildArgs"]["FUNCTION_DIR"]
+        for path in (c.replace("${FUNCTION_DIR}", function_dir) for c in copied):
+            assert (ROOT / path).exists() and not ignored(path), path
 
 
 def test_layer_pins_match_the_lock() -> None:
