@@ -1,4 +1,5 @@
-"""The template deploys: SAM lint, every ASL file, and Lambda's 250 MB zip limit."""
+"""The template deploys: SAM lint, every ASL file, `sam build` of the zip functions and
+layers, Lambda's 250 MiB unzipped limit on what it built, and the images' build context."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -92,7 +94,7 @@ def _closure(requirements: list[str]) -> dict[str, metadata.Distribution]:
     stack = [Requirement(r) for r in requirements]
     while stack:
         req = stack.pop()
-        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        name = _norm(req.name)
         if name in seen or name in RUNTIME_PROVIDED:
             continue
         dist = metadata.distribution(req.name)
@@ -106,8 +108,8 @@ def _closure(requirements: list[str]) -> dict[str, metadata.Distribution]:
     return seen
 
 
-def _installed_size(requirements: list[str]) -> int:
-    return sum(f.size or 0 for d in _closure(requirements).values() for f in d.files or [])
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _requirements(path: Path) -> list[str]:
@@ -116,31 +118,105 @@ def _requirements(path: Path) -> list[str]:
 
 
 def _tree_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts)
+    """Bytes of every file under path: what Lambda counts of a built artefact, unzipped."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _layer_size(layer: str) -> int:
-    if "AWSLambdaPowertoolsPython" in json.dumps(layer):
-        # The public Powertools layer: the library with its tracer and parser extras.
-        return _installed_size(["aws-lambda-powertools[tracer,parser]"])
-    props = RESOURCES[layer["Ref"]]["Properties"]
-    content = ROOT / props["ContentUri"]
-    requirements = content / "requirements.txt"
-    code = 0 if content.name == "core" else _tree_size(content / "vitrina")
-    return code + (_installed_size(_requirements(requirements)) if requirements.exists() else 0)
+def _by_type(kind: str, image: bool = False) -> list[str]:
+    return [k for k, v in RESOURCES.items() if v["Type"] == kind
+            and (v["Properties"].get("PackageType") == "Image") == image]
 
 
-ZIP_FUNCTIONS = [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"
-                 and v["Properties"].get("PackageType") != "Image"]
+ZIP_FUNCTIONS = _by_type("AWS::Serverless::Function")
+IMAGE_FUNCTIONS = _by_type("AWS::Serverless::Function", image=True)
+LAYERS = _by_type("AWS::Serverless::LayerVersion")
+# Where the tests build: not .aws-sam/build, so a developer's full build there survives.
+BUILD_DIR = ROOT / ".aws-sam" / "test-build"
+
+
+@pytest.fixture(scope="module")
+def built() -> Path:
+    """`sam build` of every zip function and layer, uncached, as `sam deploy` would ship them.
+
+    Container images need Docker, so they are excluded by name; a failed build fails every
+    test that needs the artefacts, with sam's own reason. PYTHON is the pip that
+    layers/core/Makefile runs.
+    """
+    result = subprocess.run(
+        [_sam(), "build", "--no-cached", "--build-dir", str(BUILD_DIR),
+         *(arg for name in IMAGE_FUNCTIONS for arg in ("--exclude", name))],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0", "PYTHON": sys.executable},
+    )
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode != 0:
+        pytest.fail(f"sam build failed:\n{output[-6000:]}", pytrace=False)
+    assert "Build Succeeded" in output, output[-6000:]
+    return BUILD_DIR
+
+
+def test_sam_build_ships_every_pinned_package_in_its_layer(built: Path) -> None:
+    """A layer missing a package (what a cached rerun after a failed install once gave)
+    fails here: each pin's exact version is in its built layer."""
+    for layer in LAYERS:
+        site = built / layer / "python"
+        requirements = ROOT / RESOURCES[layer]["Properties"]["ContentUri"] / "requirements.txt"
+        for req in map(Requirement, _requirements(requirements)):
+            version = next(iter(req.specifier)).version
+            found = [d.name for d in site.glob("*.dist-info")
+                     if _norm(d.name.removesuffix(".dist-info")) == _norm(f"{req.name}-{version}")]
+            assert found, f"{layer}: {req} missing from {site}"
+    assert (built / "VitrinaLayer/python/vitrina/__init__.py").is_file()
+    assert {p.name for p in built.iterdir() if p.is_dir()} == set(ZIP_FUNCTIONS + LAYERS)
+
+
+def test_built_handlers_import_from_their_layers(built: Path) -> None:
+    """Every built zip handler imports with the built layers first on sys.path, as in Lambda,
+    and numpy, OpenCV, Pillow and vitrina come from them (the rest from this venv standing in
+    for the runtime and Powertools); a small image then goes through vitrina's decoder."""
+    script = (
+        "import importlib.util, io, json, sys\n"
+        "for i, path in enumerate(sys.argv[1:]):\n"
+        "    spec = importlib.util.spec_from_file_location(f'app{i}', path)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "import cv2, numpy, PIL.Image, vitrina\n"
+        "from vitrina.imaging import decode_image\n"
+        "buf = io.BytesIO(); PIL.Image.new('RGB', (8, 6), 'red').save(buf, 'PNG')\n"
+        "assert decode_image(buf.getvalue()).rgb.shape == (6, 8, 3)\n"
+        "print(json.dumps([m.__file__ for m in (cv2, numpy, PIL, vitrina)]))\n"
+    )
+    layers = [built / name / "python" for name in LAYERS]
+    result = subprocess.run(
+        [sys.executable, "-c", script, *(str(built / f / "app.py") for f in ZIP_FUNCTIONS)],
+        capture_output=True, text=True, timeout=300, cwd=built,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(map(str, layers)),
+             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"},  # as Lambda sets
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    for module_file in json.loads(result.stdout.splitlines()[-1]):
+        assert Path(module_file).is_relative_to(built), module_file
+
+
+# The public Powertools layer is not built here: it is sized as the library with the
+# tracer and parser extras (pydantic, aws-xray-sdk), installed in this venv.
+POWERTOOLS_SIZE = sum(f.size or 0 for d in _closure(["aws-lambda-powertools[tracer,parser]"])
+                      .values() for f in d.files or [])
 
 
 @pytest.mark.parametrize("logical_id", ZIP_FUNCTIONS)
-def test_zip_function_with_layers_fits_lambda(logical_id: str) -> None:
-    props = RESOURCES[logical_id]["Properties"]
-    total = _tree_size(ROOT / props["CodeUri"]) + sum(_layer_size(x) for x in props["Layers"])
-    assert total < ZIP_LIMIT, f"{logical_id}: {total / 2**20:.0f} MiB unzipped"
-    assert total > 100 * 2**20, "the layers should hold numpy, OpenCV and Pillow"
+def test_zip_function_with_layers_fits_lambda(logical_id: str, built: Path) -> None:
+    """The built function plus its built layers stays under Lambda's 250 MiB unzipped."""
+    sizes = {logical_id: _tree_size(built / logical_id)}
+    for layer in RESOURCES[logical_id]["Properties"]["Layers"]:
+        if "Ref" in layer:
+            sizes[layer["Ref"]] = _tree_size(built / layer["Ref"])
+        else:
+            assert "AWSLambdaPowertoolsPython" in json.dumps(layer), layer
+            sizes["Powertools"] = POWERTOOLS_SIZE
+    total = sum(sizes.values())
+    detail = ", ".join(f"{k} {v / 2**20:.1f}" for k, v in sizes.items())
+    assert total < ZIP_LIMIT, f"{logical_id}: {total / 2**20:.1f} MiB unzipped ({detail})"
+    assert sizes["CoreLayer"] > 100 * 2**20, "the core layer should hold numpy, OpenCV, Pillow"
 
 
 def test_inference_functions_are_container_images() -> None:
@@ -154,14 +230,32 @@ def test_inference_functions_are_container_images() -> None:
         assert (ROOT / meta["DockerBuildArgs"]["FUNCTION_DIR"] / "app.py").is_file()
 
 
+def test_image_context_leaves_out_environments_and_builds() -> None:
+    """The images' build context is the repository root: .dockerignore (Docker's own
+    matching, from docker-py) keeps the virtualenvs, sam's builds and outputs out of it, and
+    keeps everything the Dockerfile copies in."""
+    from docker.utils.build import PatternMatcher
+
+    ignored = PatternMatcher((ROOT / ".dockerignore").read_text().split()).matches
+    for path in (".venv", ".venv-sam", ".venv-rembg", ".venv-moviepy", ".aws-sam", "out",
+                 "shared/vitrina.egg-info", "shared/vitrina/__pycache__"):
+        assert ignored(path), path
+    dockerfile = (ROOT / "functions/inference.Dockerfile").read_text()
+    copied = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY")]
+    for name in IMAGE_FUNCTIONS:
+        function_dir = RESOURCES[name]["Metadata"]["DockerBuildArgs"]["FUNCTION_DIR"]
+        for path in (c.replace("${FUNCTION_DIR}", function_dir) for c in copied):
+            assert (ROOT / path).exists() and not ignored(path), path
+
+
 def test_layer_pins_match_the_lock() -> None:
     lock = dict(line.split("==", 1) for line in (ROOT / "requirements.lock").read_text().split()
                 if "==" in line)
-    lock = {re.sub(r"[-_.]+", "-", k).lower(): v for k, v in lock.items()}
+    lock = {_norm(k): v for k, v in lock.items()}
     for path in (ROOT / "layers").glob("*/requirements.txt"):
         for req in map(Requirement, _requirements(path)):
             pinned = next(iter(req.specifier)).version
-            assert lock[re.sub(r"[-_.]+", "-", req.name).lower()] == pinned, f"{path}: {req}"
+            assert lock[_norm(req.name)] == pinned, f"{path}: {req}"
 
 
 def test_http_api_needs_a_caller_identity() -> None:
