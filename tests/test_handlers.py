@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
-from tests.conftest import load_event, png_bytes
+from tests.conftest import ROOT, load_event, png_bytes
 from vitrina import storage
 from vitrina.config import settings
 from vitrina.engine.local import LocalContext
+from vitrina.lambda_support import StageHandler
+from vitrina.video.stages import report_key as video_report_key
+
+SAMPLES = ROOT / "samples" / "product"
 
 
 def call(engine, logical_id: str, event: dict) -> dict:
+    """The function's handler on ``event``; a stage's output is its declared model's JSON."""
     function = engine.functions[f"vitrina-{logical_id}"]
     context = LocalContext(function.name, engine.arns[logical_id], function.memory,
                            function.timeout)
-    return engine.handler(function)(event, context)
+    handler = engine.handler(function)
+    out = handler(event, context)
+    if isinstance(handler, StageHandler):
+        declared = handler.stage.output.model_validate(out)
+        assert declared.model_dump(mode="json", by_alias=True) == out
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +120,35 @@ def test_banner_stages_one_after_another(engine, photo) -> None:
     assert failed["error"] == {"type": "NotAnImage", "message": "no"}
     report = call(engine, "BannerReportFunction", load_event("banner_report"))
     assert report["report"].endswith("report.json")
+
+
+def test_video_stages_one_after_another(engine) -> None:
+    """Ingest -> analyse -> script -> render -> join -> evaluate, each through its handler."""
+    task = load_event("video_task")
+    folder = task["manifest"]["key"].rsplit("/", 1)[0]
+    manifest = {"title": "Espresso", "images": ["crema.jpg", "spoon.jpg"],
+                "texts": ["Fresh roast every week"]}
+    files = {"manifest.json": json.dumps(manifest).encode(),
+             **{name: (SAMPLES / name).read_bytes() for name in ("crema.jpg", "spoon.jpg")}}
+    for name, data in files.items():
+        storage.put_bytes(task["manifest"]["bucket"], f"{folder}/{name}", data, "")
+    task["ingested"] = call(engine, "VideoIngestFunction", task)
+    assert [m["ref"] for m in task["ingested"]["media"]] == ["crema.jpg", "spoon.jpg"]
+    analysed = [call(engine, "VideoAnalyseFunction", m) for m in task["ingested"]["media"]]
+    assert all(a["usable"] for a in analysed)
+    script = call(engine, "VideoScriptFunction", {"task": task, "analysed": analysed})
+    segments = [call(engine, "VideoRenderFunction", s) for s in script["segments"]]
+    request = {"task": task, "script": script, "segments": segments}
+    joined = call(engine, "VideoJoinFunction", request)
+    summary = call(engine, "VideoEvaluateFunction", {**request, "joined": joined})
+    assert summary["passed"], summary["checks"]
+    assert summary["outputs"] == joined["outputs"]
+
+
+def test_video_record_error_writes_the_error_report(engine) -> None:
+    record = call(engine, "VideoRecordErrorFunction", load_event("video_failed"))
+    report = video_report_key("evt-video-failed")
+    assert record == {"job_id": "evt-video-failed", "status": "error", "report": report,
+                      "error": {"type": "InvalidEvent", "message":
+                                "duration: Input should be greater than or equal to 5"}}
+    assert storage.get_json(settings().output_bucket, report) == record

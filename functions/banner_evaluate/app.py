@@ -1,9 +1,5 @@
 """Banner stage 5: check the guarantees and score the layout (PosterLayout metrics)."""
 
-from vitrina.banner import stages
-from vitrina.banner.models import DesignRequest
-from vitrina.lambda_support import stage_handler
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.design_evaluate, DesignRequest, "BannerEvaluate", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("banner", "evaluate")

@@ -1,7 +1,5 @@
 """Banner stage 2: sizes x templates, ordered by the audience segment's bandit."""
 
-from vitrina.banner import stages
-from vitrina.banner.models import BannerTask
-from vitrina.lambda_support import stage_handler
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.plan, BannerTask, "BannerPlan")
+lambda_handler = handler_for("banner", "plan")

@@ -1,9 +1,5 @@
 """Banner stage 6: rank variants per size, drop near-duplicates, write the report."""
 
-from vitrina.banner import stages
-from vitrina.banner.models import RankRequest
-from vitrina.lambda_support import stage_handler
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.rank, RankRequest, "BannerRank", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("banner", "rank")

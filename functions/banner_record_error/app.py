@@ -1,9 +1,5 @@
 """A product that cannot be designed ends as an error report that says why."""
 
-from vitrina.banner import stages
-from vitrina.banner.models import FailedTask
-from vitrina.lambda_support import stage_handler
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.record_error, FailedTask, "BannerRecordError", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("banner", "record_error")

@@ -1,9 +1,5 @@
 """Banner stage 4: draw a solved layout with the packaged fonts."""
 
-from vitrina.banner import stages
-from vitrina.banner.models import DesignRequest
-from vitrina.lambda_support import stage_handler
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.design_render, DesignRequest, "BannerRender", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("banner", "render")

@@ -1,7 +1,5 @@
 """Matting stage 1: fetch or read the input, validate and normalise it."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.matting import stages
-from vitrina.matting.models import MattingItem
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.load, MattingItem, "Load")
+lambda_handler = handler_for("matting", "load")

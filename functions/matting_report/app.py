@@ -1,7 +1,5 @@
 """Last batch stage: the report of every item, best confidence first."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.matting import stages
-from vitrina.matting.models import ReportRequest
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.report, ReportRequest, "Report")
+lambda_handler = handler_for("matting", "report")

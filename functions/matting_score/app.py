@@ -1,7 +1,5 @@
 """Matting stage 4: confidence of the result."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.matting import stages
-from vitrina.matting.models import MattingItem
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.run_score, MattingItem, "Score")
+lambda_handler = handler_for("matting", "score")

@@ -1,7 +1,5 @@
 """Matting stage 2: U^2-Net saliency on onnxruntime (container image, model baked in)."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.matting import stages
-from vitrina.matting.models import MattingItem
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.run_segment, MattingItem, "Segment")
+lambda_handler = handler_for("matting", "segment")

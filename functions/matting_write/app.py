@@ -1,7 +1,5 @@
 """Matting stage 5: RGBA cutout, mask and record."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.matting import stages
-from vitrina.matting.models import MattingItem
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.write, MattingItem, "Write")
+lambda_handler = handler_for("matting", "write")

@@ -1,7 +1,5 @@
 """Video stage 2: one image's sharpness, size, near-duplicate hash and subject box."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.video import stages
-from vitrina.video.models import MediaItem
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.analyse_media, MediaItem, "VideoAnalyse")
+lambda_handler = handler_for("video", "analyse")

@@ -1,7 +1,5 @@
 """Video stage 1: read the product page or manifest; store its images and facts."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.video import stages
-from vitrina.video.models import VideoTask
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(stages.ingest_page, VideoTask, "VideoIngest")
+lambda_handler = handler_for("video", "ingest")

@@ -1,9 +1,5 @@
 """A video that cannot be made ends as an error report that says why."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.video import stages
-from vitrina.video.models import FailedVideo
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.record_error, FailedVideo, "VideoRecordError", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("video", "record_error")

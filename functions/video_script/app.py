@@ -1,9 +1,5 @@
 """Video stage 3-4: captions from the page's facts, the music, the beat-cut storyboard."""
 
-from vitrina.lambda_support import stage_handler
-from vitrina.video import stages
-from vitrina.video.models import ScriptRequest
+from vitrina.lambda_support import handler_for
 
-lambda_handler = stage_handler(
-    stages.write_script, ScriptRequest, "VideoScript", correlation_id_path="task.job_id"
-)
+lambda_handler = handler_for("video", "script")

@@ -1,6 +1,6 @@
 """Powertools wiring shared by every Lambda handler: logs, traces, metrics, idempotency.
 
-A handler module is then one line: ``lambda_handler = stage_handler(fn, Model, "Name")``.
+A stage's handler module is then one line: ``lambda_handler = handler_for("matting", "load")``.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.parser import parse
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from vitrina import storage
 from vitrina.config import settings
 from vitrina.errors import InvalidEvent, describe
+from vitrina.product import PRODUCTS, Product, Stage
 
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "vitrina")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "vitrina")
@@ -58,15 +60,33 @@ def _persistence(local: bool, name: str) -> BasePersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=name)
 
 
-def stage_handler(
-    func: Callable[[Any], dict[str, Any]],
-    model: type[BaseModel],
-    name: str,
-    correlation_id_path: str = "job_id",
-) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """A Lambda handler that parses ``model``, runs ``func`` once per distinct payload
-    (a retried or re-driven item returns the stored result) and reports the outcome."""
+@dataclass(frozen=True)
+class StageHandler:
+    """A Lambda handler that knows the registered stage it runs (tests follow each ASL Task
+    to it)."""
+
+    product: str
+    stage: Stage[Any, Any]
+    handle: Callable[[dict[str, Any], Any], dict[str, Any]]
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self.handle(event, context)
+
+
+def handler_for(product: str, stage: str) -> StageHandler:
+    """The handler of a stage declared in :data:`vitrina.product.PRODUCTS`."""
+    declared = PRODUCTS[product]
+    return stage_handler(declared, declared.by_name[stage])
+
+
+def stage_handler(product: Product, stage: Stage[Any, Any]) -> StageHandler:
+    """A Lambda handler that parses the stage's input model, runs it once per distinct
+    payload (a retried or re-driven item returns the stored result), checks it returned its
+    declared output model and reports the outcome."""
     config = IdempotencyConfig(expires_after_seconds=24 * 3600)
+    name = product.name.title() + stage.name.title().replace("_", "")  # e.g. MattingRecordError
+    # A payload names its job at the top, or in the task it carries.
+    correlation_id_path = "job_id" if "job_id" in stage.input.model_fields else "task.job_id"
 
     @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @tracer.capture_lambda_handler
@@ -79,16 +99,20 @@ def stage_handler(
 
     def _run(event: dict[str, Any]) -> dict[str, Any]:
         try:
-            parsed = parse(event=event, model=model)
+            parsed = parse(event=event, model=stage.input)
         except ValidationError as exc:
             raise InvalidEvent(describe(exc)) from exc
-        return func(parsed)
+        result = stage.run(parsed)
+        if not isinstance(result, stage.output):
+            raise TypeError(f"stage {name} returned {type(result).__name__}, "
+                            f"not its declared {stage.output.__name__}")
+        return result.model_dump(mode="json", by_alias=True)
 
     # The idempotency key includes this name: one per stage, even when every stage shares
     # a process (the local engine) and so the same AWS_LAMBDA_FUNCTION_NAME.
-    _run.__qualname__ = f"{func.__module__}.{func.__qualname__}"
+    _run.__qualname__ = f"vitrina.{product.name}.stages.{stage.name}"
     _run = idempotent_function(
         data_keyword_argument="event", config=config,
         persistence_store=_persistence(storage.is_local(), settings().idempotency_table)
     )(_run)
-    return handler
+    return StageHandler(product.name, stage, handler)

@@ -12,12 +12,20 @@ from typing import Any
 
 from vitrina import deadline, storage
 from vitrina.banner import compose, render, stages
-from vitrina.banner.models import BannerTask, DesignItem, RankRequest
+from vitrina.banner.models import (
+    AnalysedTask,
+    BannerTask,
+    DesignItem,
+    EvaluatedItem,
+    FailedDesign,
+    RankRequest,
+)
 from vitrina.banner.templates import get_template
 from vitrina.config import settings
+from vitrina.payloads import ErrorDetail
 
 
-def design(task: BannerTask, item: DesignItem, inputs: compose.DesignInputs) -> dict[str, Any]:
+def design(task: BannerTask, item: DesignItem, inputs: compose.DesignInputs) -> EvaluatedItem:
     variant = compose.design(get_template(item.template), item.width, item.height,
                              task.copy_.to_copy(), inputs)
     bucket = settings().output_bucket
@@ -26,25 +34,24 @@ def design(task: BannerTask, item: DesignItem, inputs: compose.DesignInputs) -> 
     storage.put_json(bucket, layout_key, variant.layout.to_dict())
     storage.put_bytes(bucket, image_key, render.encode(variant.image, item.format),
                       render.CONTENT_TYPES[item.format])
-    return {**item.model_dump(mode="json"), "layout_key": layout_key, "image_key": image_key,
-            "warnings": variant.layout.warnings, "evaluation": variant.evaluation}
+    return EvaluatedItem(**item.model_dump(), layout_key=layout_key, image_key=image_key,
+                         warnings=variant.layout.warnings, evaluation=variant.evaluation)
 
 
 def run(task: BannerTask) -> dict[str, Any]:
     """Analyse, plan, design every item, rank: the product's report (also written to S3)."""
     started = time.perf_counter()
-    task.analysis = stages.analyse(task)
-    planned = stages.plan(task)
-    inputs = stages.load_inputs(task.analysis)
-    designs = []
-    for raw in planned["items"]:
+    analysed = AnalysedTask(**task.model_dump(by_alias=True), analysis=stages.analyse(task))
+    inputs = stages.load_inputs(analysed.analysis)
+    designs: list[EvaluatedItem | FailedDesign] = []
+    for item in stages.plan(analysed).items:
         deadline.check()  # a request past its deadline stops between templates
-        item = DesignItem.model_validate(raw)
         try:
-            designs.append(design(task, item, inputs))
+            designs.append(design(analysed, item, inputs))
         except Exception as exc:  # one template failing must not sink the others
-            designs.append({**raw, "error": {"type": type(exc).__name__, "message": str(exc)}})
-    summary = stages.rank(RankRequest(task=task, designs=designs))
-    report = storage.get_json(settings().output_bucket, summary["report"])
+            designs.append(FailedDesign(template=item.template, width=item.width,
+                                        height=item.height, error=ErrorDetail.of(exc)))
+    summary = stages.rank(RankRequest(task=analysed, designs=designs))
+    report = storage.get_json(settings().output_bucket, summary.report)
     report["seconds"] = round(time.perf_counter() - started, 3)
     return report

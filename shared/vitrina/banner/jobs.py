@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from vitrina import jobs, storage
-from vitrina.banner.models import BannerJobRequest, BannerTask, JobReportRequest
+from vitrina.banner.models import BannerJobRequest, BannerTask
 from vitrina.config import settings
+from vitrina.payloads import JobRef, JobSummary
 from vitrina.sources import Source
 
 KIND = "banner"
@@ -62,11 +63,11 @@ def get_job(job_id: str, limit: int | None = None, cursor: str | None = None
             "next_cursor": next_cursor}
 
 
-def report(request: JobReportRequest) -> dict[str, Any]:
+def report(request: JobRef) -> JobSummary:
     """Final batch stage: every product's report or error in one document."""
     job_id = request.job_id
     summary = _summary(jobs.listed(job_id)[0])
     body = {"job_id": job_id, **summary}
     storage.put_json(settings().output_bucket, report_key(job_id), body)
-    return {"job_id": job_id, "report": report_key(job_id), "succeeded": summary["succeeded"],
-            "failed": summary["failed"]}
+    return JobSummary(job_id=job_id, report=report_key(job_id), succeeded=summary["succeeded"],
+                      failed=summary["failed"])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from vitrina.banner.layout import Copy, check_size
 from vitrina.errors import InputError
-from vitrina.payloads import JOB_ID, StageError
+from vitrina.payloads import JOB_ID, ErrorDetail, Failed, ReportedError, StageError
 from vitrina.payloads import TaskRef as BaseTaskRef
 from vitrina.sources import ImageRef, Source
 
@@ -86,7 +86,8 @@ class BannerOptions(BaseModel):
 class BannerTask(BannerOptions):
     """One product as the state machine carries it: references, never pixels."""
 
-    model_config = ConfigDict(extra="allow")
+    # A state payload: fields it does not declare are dropped (HTTP bodies refuse them).
+    model_config = ConfigDict(extra="ignore")
 
     job_id: str = Field(pattern=JOB_ID)
     product_id: str = Field(pattern=JOB_ID)
@@ -95,13 +96,29 @@ class BannerTask(BannerOptions):
     scene: Source | None = None
     logo: Source | None = None
     copy_: BannerCopy = Field(alias="copy")
-    analysis: dict[str, Any] = Field(default_factory=dict, description="set by the analyse stage")
+
+
+class Analysis(BaseModel):
+    """What the analyse stage found in the photo (cached by its content) and the keys of
+    what it stored: photo, cutout ("" without a clear subject), saliency, scene, logo."""
+
+    palette: dict[str, Any]
+    confidence: float
+    clear_subject: bool
+    reason: str
+    cached: bool
+    assets: dict[str, str]
+    seconds: float
+
+
+class AnalysedTask(BannerTask):
+    """The task once the analyse stage has set its ``analysis``: what every later stage reads."""
+
+    analysis: Analysis
 
 
 class DesignItem(BaseModel):
     """One (size, template) of one product: a Map item of the banner state machine."""
-
-    model_config = ConfigDict(extra="allow")
 
     job_id: str = Field(pattern=JOB_ID)
     product_id: str = Field(pattern=JOB_ID)
@@ -113,14 +130,66 @@ class DesignItem(BaseModel):
     prior: float | None = None
 
 
-class DesignRequest(BaseModel):
-    task: BannerTask
-    item: DesignItem
+class Plan(BaseModel):
+    items: list[DesignItem]
+    learned: bool = Field(description="the segment's bandit has feedback to order them by")
+
+
+class LaidOutItem(DesignItem):
+    layout_key: str
+    warnings: list[str]
+
+
+class RenderedItem(LaidOutItem):
+    image_key: str
+
+
+class EvaluatedItem(RenderedItem):
+    evaluation: dict[str, Any]
+
+
+class FailedDesign(BaseModel):
+    """A (size, template) that could not be designed: reported without sinking the product.
+    The state machine keeps the Catch output; the in-process run, the exception."""
+
+    template: str
+    width: int
+    height: int
+    error: StageError | ErrorDetail
+
+
+Item = TypeVar("Item", bound=DesignItem)
+
+
+class DesignRequest(BaseModel, Generic[Item]):
+    """A design stage's input: the task, and the item as the previous stage left it."""
+
+    task: AnalysedTask
+    item: Item
 
 
 class RankRequest(BaseModel):
-    task: BannerTask
-    designs: list[dict[str, Any]]
+    task: AnalysedTask
+    designs: list[EvaluatedItem | FailedDesign]
+
+
+class Subject(BaseModel):
+    clear: bool
+    reason: str
+    confidence: float
+    cached: bool
+
+
+class ProductSummary(BaseModel):
+    """A designed product as its job lists it: its report's key and what the report says."""
+
+    job_id: str
+    product_id: str
+    name: str
+    status: Literal["ok"]
+    report: str
+    subject: Subject
+    variants: int
 
 
 class TaskRef(BaseTaskRef):
@@ -128,9 +197,19 @@ class TaskRef(BaseTaskRef):
     name: str = ""
 
 
-class FailedTask(BaseModel):
+class FailedTask(Failed):
     task: TaskRef
-    error: StageError
+
+
+class ProductError(ReportedError):
+    product_id: str
+    name: str
+
+
+class BannerRun(BaseModel):
+    """The banner state machine's input."""
+
+    task: BannerTask
 
 
 class FeedbackEvent(BaseModel):
@@ -181,10 +260,6 @@ class BannerRequest(BannerSpec):
     product: ImageRef
     scene: ImageRef | None = None
     logo: ImageRef | None = None
-
-
-class JobReportRequest(BaseModel):
-    job_id: str = Field(pattern=JOB_ID)
 
 
 class BannerJobRequest(BannerOptions):

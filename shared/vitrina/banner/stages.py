@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import time
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
@@ -19,17 +18,27 @@ from vitrina.banner import bandit, compose, evaluate, jobs, layout, render
 from vitrina.banner.analyse import analyse_product
 from vitrina.banner.document import Assets, Layout
 from vitrina.banner.models import (
+    AnalysedTask,
+    Analysis,
     BannerTask,
     DesignItem,
     DesignRequest,
+    EvaluatedItem,
     FailedTask,
+    LaidOutItem,
+    Plan,
+    ProductError,
+    ProductSummary,
     RankRequest,
+    RenderedItem,
+    Subject,
 )
 from vitrina.banner.templates import get_template, load_templates
 from vitrina.color import Palette
 from vitrina.config import settings
-from vitrina.errors import InputError, NotFound, caught
+from vitrina.errors import InputError, NotFound
 from vitrina.imaging import decode_image
+from vitrina.payloads import ErrorDetail, StageError
 from vitrina.saliency import get_prob_at, put_prob_at
 from vitrina.saliency import predict as predict_saliency
 from vitrina.sources import read_source
@@ -50,7 +59,7 @@ def _rgba(image_rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     return np.dstack([image_rgb, full])
 
 
-def analyse(task: BannerTask) -> dict[str, Any]:
+def analyse(task: BannerTask) -> Analysis:
     """Cut out and measure the product (cached by content), and store the scene and logo."""
     started = time.perf_counter()
     data = read_source(task.product)
@@ -88,17 +97,17 @@ def analyse(task: BannerTask) -> dict[str, Any]:
         logo = decode_image(read_source(task.logo))
         extra["logo"] = f"{prefix}/logo.png"
         storage.put_array(extra["logo"], _rgba(logo.rgb, logo.alpha))
-    return {**summary, "cached": cached, "assets": {**keys, **extra},
-            "seconds": round(time.perf_counter() - started, 3)}
+    return Analysis(**summary, cached=cached, assets={**keys, **extra},
+                    seconds=round(time.perf_counter() - started, 3))
 
 
 class StoredInputs:
     """The analyse stage's outputs (:class:`compose.DesignInputs`), each fetched from storage
     on first use: a design stage reads only what its template shows."""
 
-    def __init__(self, analysis: dict[str, Any]) -> None:
-        self._keys: dict[str, str] = analysis["assets"]
-        self.palette = Palette.from_dict(analysis["palette"])
+    def __init__(self, analysis: Analysis) -> None:
+        self._keys = analysis.assets
+        self.palette = Palette.from_dict(analysis.palette)
 
     def _array(self, name: str) -> np.ndarray | None:
         return storage.get_array(self._keys[name]) if self._keys.get(name) else None
@@ -129,11 +138,11 @@ class StoredInputs:
         return self._array("logo")
 
 
-def load_inputs(analysis: dict[str, Any]) -> StoredInputs:
+def load_inputs(analysis: Analysis) -> StoredInputs:
     return StoredInputs(analysis)
 
 
-def plan(task: BannerTask) -> dict[str, Any]:
+def plan(task: AnalysedTask) -> Plan:
     """Which templates to design for every size, in the order the segment's bandit prefers."""
     names = list(load_templates())
     if task.templates:
@@ -151,10 +160,10 @@ def plan(task: BannerTask) -> dict[str, Any]:
     items = [
         DesignItem(job_id=task.job_id, product_id=task.product_id, width=w, height=h,
                    template=name, format=task.format, order=order,
-                   prior=round(draws[name], 4) if learned else None).model_dump(mode="json")
+                   prior=round(draws[name], 4) if learned else None)
         for w, h in task.parsed_sizes() for order, name in enumerate(chosen)
     ]
-    return {"items": items, "learned": learned}
+    return Plan(items=items, learned=learned)
 
 
 def design_key(item: DesignItem, suffix: str) -> str:
@@ -162,7 +171,7 @@ def design_key(item: DesignItem, suffix: str) -> str:
     return f"{prefix}/{item.width}x{item.height}/{item.template}.{suffix}"
 
 
-def design_layout(request: DesignRequest) -> dict[str, Any]:
+def design_layout(request: DesignRequest[DesignItem]) -> LaidOutItem:
     task, item = request.task, request.item
     inputs = load_inputs(task.analysis)
     template = get_template(item.template)
@@ -171,42 +180,44 @@ def design_layout(request: DesignRequest) -> dict[str, Any]:
                           inputs.palette, assets)
     key = design_key(item, "layout.json")
     storage.put_json(settings().output_bucket, key, solved.to_dict())
-    return {**item.model_dump(mode="json"), "layout_key": key, "warnings": solved.warnings}
+    return LaidOutItem(**item.model_dump(), layout_key=key, warnings=solved.warnings)
 
 
-def _designed(request: DesignRequest) -> tuple[Layout, Assets]:
+def _designed(task: AnalysedTask, item: LaidOutItem) -> tuple[Layout, Assets]:
     """The layout the layout stage stored for this item, and the assets it is drawn with."""
-    item = request.item
-    extra = item.model_extra or {}
-    solved = Layout.from_dict(storage.get_json(settings().output_bucket, extra["layout_key"]))
-    assets = compose.assets_for(get_template(item.template), load_inputs(request.task.analysis))
+    solved = Layout.from_dict(storage.get_json(settings().output_bucket, item.layout_key))
+    assets = compose.assets_for(get_template(item.template), load_inputs(task.analysis))
     return solved, assets
 
 
-def design_render(request: DesignRequest) -> dict[str, Any]:
+def design_render(request: DesignRequest[LaidOutItem]) -> RenderedItem:
     item = request.item
-    solved, assets = _designed(request)
+    solved, assets = _designed(request.task, item)
     image = render.render(solved, assets)
     key = design_key(item, item.format)
     storage.put_bytes(settings().output_bucket, key, render.encode(image, item.format),
                       render.CONTENT_TYPES[item.format])
-    return {**item.model_dump(mode="json"), "image_key": key}
+    return RenderedItem(**item.model_dump(), image_key=key)
 
 
-def design_evaluate(request: DesignRequest) -> dict[str, Any]:
+def design_evaluate(request: DesignRequest[RenderedItem]) -> EvaluatedItem:
     item = request.item
-    solved, assets = _designed(request)
+    solved, assets = _designed(request.task, item)
     base = render.backdrop(solved, assets)
     image = render.add_text(base, solved)
     checked = evaluate.evaluate(solved, np.asarray(image), assets, backdrop=np.asarray(base))
-    return {**item.model_dump(mode="json"), "evaluation": checked.to_dict()}
+    return EvaluatedItem(**item.model_dump(), evaluation=checked.to_dict())
 
 
-def rank(request: RankRequest) -> dict[str, Any]:
+def _why(error: StageError | ErrorDetail) -> ErrorDetail:
+    return ErrorDetail.caught(error) if isinstance(error, StageError) else error
+
+
+def rank(request: RankRequest) -> ProductSummary:
     """Per size: best first, near-duplicates dropped; the product's report is written."""
     task = request.task
-    designed = [d for d in request.designs if "evaluation" in d]
-    failed = [d for d in request.designs if "evaluation" not in d]
+    designed = [d.model_dump() for d in request.designs if isinstance(d, EvaluatedItem)]
+    failed = [d for d in request.designs if not isinstance(d, EvaluatedItem)]
     sizes = []
     for width, height in task.parsed_sizes():
         here = [d for d in designed if (d["width"], d["height"]) == (width, height)]
@@ -220,34 +231,28 @@ def rank(request: RankRequest) -> dict[str, Any]:
         sizes.append({
             "size": f"{width}x{height}", "variants": variants,
             "dropped": [{"template": d["template"], "reason": d["dropped"]} for d in dropped],
-            "failed": [{"template": d.get("template"), "error": d.get("error")} for d in failed
-                       if (d.get("width"), d.get("height")) == (width, height)],
+            "failed": [{"template": d.template, "error": _why(d.error).model_dump()}
+                       for d in failed if (d.width, d.height) == (width, height)],
         })
     analysis = task.analysis
+    subject = Subject(clear=analysis.clear_subject, reason=analysis.reason,
+                      confidence=analysis.confidence, cached=analysis.cached)
     body = {
         "job_id": task.job_id, "product_id": task.product_id, "name": task.name,
-        "status": "ok", "segment": task.segment,
-        "subject": {"clear": analysis["clear_subject"], "reason": analysis["reason"],
-                    "confidence": analysis["confidence"], "cached": analysis["cached"]},
-        "palette": analysis["palette"], "sizes": sizes,
+        "status": "ok", "segment": task.segment, "subject": subject.model_dump(),
+        "palette": analysis.palette, "sizes": sizes,
     }
     key = report_key(task.job_id, task.product_id)
     storage.put_json(settings().output_bucket, key, body)
-    summary = {"job_id": task.job_id, "product_id": task.product_id, "name": task.name,
-               "status": "ok", "report": key, "subject": body["subject"],
-               "variants": sum(len(s["variants"]) for s in sizes)}
-    jobs.record_product(summary)
+    summary = ProductSummary(job_id=task.job_id, product_id=task.product_id, name=task.name,
+                             status="ok", report=key, subject=subject,
+                             variants=sum(len(s["variants"]) for s in sizes))
+    jobs.record_product(summary.model_dump(mode="json"))
     return summary
 
 
-def record_error(failed: FailedTask) -> dict[str, Any]:
+def error_record(failed: FailedTask, error: ErrorDetail) -> ProductError:
     """A product that could not be designed at all ends as an error report that says why."""
-    error = caught(failed.error.Error, failed.error.Cause)
     task = failed.task
-    key = report_key(task.job_id, task.product_id)
-    body = {"job_id": task.job_id, "product_id": task.product_id, "name": task.name,
-            "status": "error", "error": error}
-    storage.put_json(settings().output_bucket, key, body)
-    jobs.record_product({**body, "report": key})
-    return {**body, "report": key}
-
+    return ProductError(job_id=task.job_id, product_id=task.product_id, name=task.name,
+                        error=error, report=report_key(task.job_id, task.product_id))

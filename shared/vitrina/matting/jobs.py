@@ -7,6 +7,7 @@ from typing import Any
 from vitrina import jobs, storage
 from vitrina.config import settings
 from vitrina.matting.models import MattingItem, ModelName, Source
+from vitrina.payloads import JobRef, JobSummary
 
 
 def rank(record: dict[str, Any]) -> str:
@@ -70,11 +71,12 @@ def get_job(job_id: str, limit: int | None = None, cursor: str | None = None
     }
 
 
-def report(job_id: str) -> dict[str, Any]:
+def report(request: JobRef) -> JobSummary:
     """Final stage of the batch: every input with its result or its error, best first."""
+    job_id = request.job_id
     items, _ = jobs.listed(job_id)
     failed = sum(1 for i in items if i["status"] != "ok")
     body = {"job_id": job_id, "succeeded": len(items) - failed, "failed": failed, "items": items}
     storage.put_json(settings().output_bucket, report_key(job_id), body)
-    return {"job_id": job_id, "report": report_key(job_id), "succeeded": len(items) - failed,
-            "failed": failed}
+    return JobSummary(job_id=job_id, report=report_key(job_id), succeeded=len(items) - failed,
+                      failed=failed)

@@ -2,40 +2,78 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from vitrina.matting.strokes import Stroke
-from vitrina.payloads import JOB_ID, StageError
+from vitrina.payloads import JOB_ID, ErrorRecord, Failed
 from vitrina.sources import ImageRef, Source
 
 ModelName = Literal["u2netp", "u2net"]
 
 
 class MattingItem(BaseModel):
-    """One image flowing through the stages; each stage adds its small outputs."""
-
-    model_config = ConfigDict(extra="allow")
+    """One image as a batch manifest lists it and the load stage reads it."""
 
     job_id: str = Field(pattern=JOB_ID)
     item_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     name: str = Field(min_length=1, max_length=200)
     source: Source
     model: ModelName = "u2netp"
-    timings: dict[str, float] = Field(default_factory=dict)
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
 
     @property
     def result_id(self) -> str:
         return f"{self.job_id}-{self.item_id}"
 
 
-class FailedItem(MattingItem):
-    error: StageError
+class LoadedItem(MattingItem):
+    """After load: the decoded image's size and format (its pixels wait in the output
+    bucket); segment and refine pass it on with their timings."""
+
+    width: int
+    height: int
+    format: str
 
 
-class ReportRequest(BaseModel):
+class ScoredItem(LoadedItem):
+    """After score: how far the cutout can be trusted, and where the subject is."""
+
+    confidence: float
+    cues: dict[str, float]
+    bbox: list[int] | None = Field(description="[x, y, width, height]; None: nothing kept")
+
+
+class ItemRecord(BaseModel):
+    """A finished item, as its job lists it and its version's ``record.json`` keeps it."""
+
     job_id: str
+    item_id: str
+    name: str
+    source: str
+    status: Literal["ok"]
+    model: ModelName
+    confidence: float
+    cues: dict[str, float]
+    bbox: list[int] | None
+    width: int
+    height: int
+    timings: dict[str, float]
+    result_id: str
+    version: int
+    outputs: dict[str, str]
+
+
+class FailedItem(MattingItem, Failed):
+    """The item a stage failed on, with the Catch output beside its own fields."""
+
+
+class ItemError(ErrorRecord):
+    item_id: str
+    name: str
+    source: str
+    result_id: str
 
 
 class JobItemIn(ImageRef):
@@ -55,13 +93,3 @@ class UrlRequest(BaseModel):
 class RefineRequest(BaseModel):
     strokes: list[Stroke] = Field(min_length=1, max_length=500)
     base_version: int | None = Field(None, ge=1, description="version to edit; latest if absent")
-
-
-def item_record(item: MattingItem, **extra: Any) -> dict[str, Any]:
-    return {
-        "job_id": item.job_id,
-        "item_id": item.item_id,
-        "name": item.name,
-        "source": item.source.describe(),
-        **extra,
-    }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vitrina.payloads import JOB_ID, StageError, TaskRef
+from vitrina.payloads import JOB_ID, Failed, TaskRef
 from vitrina.sources import ImageRef, Source, UploadFileKey
+from vitrina.video.clips import ClipShot
 from vitrina.video.script import MAX_DURATION, MIN_DURATION, SIZES, TEMPLATES
 
 Aspect = Literal["16:9", "9:16", "1:1", "3:4"]
@@ -45,7 +46,8 @@ class VideoOptions(BaseModel):
 class VideoTask(VideoOptions):
     """One video as the state machine carries it: references, never pixels."""
 
-    model_config = ConfigDict(extra="allow")
+    # A state payload: fields it does not declare are dropped (HTTP bodies refuse them).
+    model_config = ConfigDict(extra="ignore")
 
     job_id: str = Field(pattern=JOB_ID)
     page: Source | None = Field(None, description="an HTML page: a URL, or an uploaded file "
@@ -63,13 +65,67 @@ class VideoTask(VideoOptions):
 
 
 class MediaItem(BaseModel):
-    """One image of the page: a Map item of the analyse stage."""
-
-    model_config = ConfigDict(extra="allow")
+    """One image of the page as ingest stored it: a Map item of the analyse stage."""
 
     job_id: str = Field(pattern=JOB_ID)
     index: int
     key: str
+    ref: str = Field(description="where the page had it: a URL, a file, or a clip's moment")
+    source: str = Field(description="what named it: json-ld, microdata, og:, html, clip-frame...")
+
+
+class AnalysedMedia(MediaItem):
+    """An image with what :func:`vitrina.video.analyse.analyse_images` found in it."""
+
+    width: int
+    height: int
+    sharpness: float
+    phash: int
+    subject: tuple[int, int, int, int]
+    usable: bool
+    reason: str
+    text: list[str]
+
+
+class StoredClip(BaseModel):
+    """A clip of the page, copied to the output bucket, with its shots."""
+
+    ref: str
+    key: str
+    duration: float
+    fps: float
+    width: int
+    height: int
+    analysed_s: float
+    cuts: list[float]
+    shots: list[ClipShot]
+
+
+class Music(BaseModel):
+    """The user's own track as ingest stored it (WAV) with its beats."""
+
+    key: str
+    style: str
+    bpm: float
+    beats: list[float]
+
+
+class Ingested(BaseModel):
+    """What the ingest stage read: the page (stored as JSON), its images and clips."""
+
+    page_key: str
+    title: str
+    language: str
+    media: list[MediaItem]
+    clips: list[StoredClip]
+    warnings: list[str]
+    music: Music | None = Field(description="None: the music is synthesised or left out")
+
+
+class IngestedTask(VideoTask):
+    """The task once the ingest stage has set ``ingested``: what every later stage reads."""
+
+    ingested: Ingested
 
 
 class SegmentItem(BaseModel):
@@ -81,24 +137,65 @@ class SegmentItem(BaseModel):
     storyboard_key: str
 
 
-class ScriptRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class RenderedSegment(SegmentItem):
+    key: str
 
-    task: VideoTask
-    analysed: list[dict[str, Any]]
+
+class ScriptRequest(BaseModel):
+    task: IngestedTask
+    analysed: list[AnalysedMedia]
+
+
+class Script(BaseModel):
+    """The storyboard (stored as JSON), its music and the segments to render."""
+
+    storyboard_key: str
+    music_key: str | None
+    segments: list[SegmentItem]
+    style: str | None = Field(description="the music's style; None without music")
+    bpm: float
 
 
 class JoinRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    task: IngestedTask
+    script: Script
+    segments: list[RenderedSegment]
+
+
+class VideoOutputs(BaseModel):
+    video: str
+    poster: str
+    storyboard: str
+    storyboard_png: str
+
+
+class Joined(BaseModel):
+    job_id: str
+    outputs: VideoOutputs
+
+
+class EvaluateRequest(JoinRequest):
+    joined: Joined
+
+
+class VideoSummary(BaseModel):
+    """A made video: whether every check of the probed output passed, and its keys."""
+
+    job_id: str
+    status: Literal["ok"]
+    passed: bool
+    checks: dict[str, bool]
+    outputs: VideoOutputs
+
+
+class FailedVideo(Failed):
+    task: TaskRef
+
+
+class VideoRun(BaseModel):
+    """The video state machine's input."""
 
     task: VideoTask
-    script: dict[str, Any]
-    segments: list[dict[str, Any]]
-
-
-class FailedVideo(BaseModel):
-    task: TaskRef
-    error: StageError
 
 
 class VideoRequest(VideoOptions):

@@ -20,9 +20,10 @@ from PIL import Image
 from vitrina import keys, product_page, storage
 from vitrina.color import Palette, extract_palette
 from vitrina.config import settings
-from vitrina.errors import InputError, VitrinaError, caught
+from vitrina.errors import InputError, VitrinaError
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image, encode_png
+from vitrina.payloads import ErrorDetail, ReportedError
 from vitrina.sources import Source
 from vitrina.video import (
     analyse,
@@ -42,11 +43,21 @@ from vitrina.video import (
     cuts as cut_finder,
 )
 from vitrina.video.models import (
+    AnalysedMedia,
+    EvaluateRequest,
     FailedVideo,
+    Ingested,
+    Joined,
     JoinRequest,
     MediaItem,
+    Music,
+    RenderedSegment,
+    Script,
     ScriptRequest,
     SegmentItem,
+    StoredClip,
+    VideoOutputs,
+    VideoSummary,
     VideoTask,
 )
 
@@ -100,14 +111,14 @@ def _media_bytes(ref: str, root: Path) -> bytes:
     return fetch(ref).content if "://" in ref else keys.local_path(root, ref).read_bytes()
 
 
-def ingest_page(task: VideoTask) -> dict[str, Any]:
+def ingest_page(task: VideoTask) -> Ingested:
     """Read the page, keep its facts, and store every image that decodes (others are noted)."""
     base = prefix(task.job_id)
     warnings: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         page = _read_page(task, Path(tmp))
         user_music = _user_music(task, page, Path(tmp))  # first: a bad track fails before the work
-        media: list[dict[str, Any]] = []
+        media: list[MediaItem] = []
         clips = [m.ref for m in page.media if m.kind == "video"]
         images = [m for m in page.media if m.kind == "image"]
         # The page's own product images (structured data) first; related-product images
@@ -120,7 +131,7 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
                 warnings.append(f"image {item.ref} skipped: {getattr(exc, 'message', exc)}")
                 continue
             media.append(_store_image(task.job_id, len(media), rgb, item.ref, item.source))
-        analysed_clips = []
+        analysed_clips: list[tuple[Path, StoredClip]] = []
         for ref in clips[:MAX_CLIPS]:
             try:
                 local = Path(tmp) / f"clip-{len(analysed_clips)}.mp4"
@@ -129,42 +140,40 @@ def ingest_page(task: VideoTask) -> dict[str, Any]:
                 info = clip_analysis.analyse_clip(local)
                 key = f"{base}/clips/{len(analysed_clips):03d}.mp4"
                 storage.put_bytes(settings().output_bucket, key, data, "video/mp4")
-                analysed_clips.append({"ref": ref, "key": key, "path": local,
-                                       **dataclasses.asdict(info)})
+                analysed_clips.append((local, StoredClip(ref=ref, key=key,
+                                                         **dataclasses.asdict(info))))
             except (VitrinaError, OSError) as exc:
                 warnings.append(f"clip {ref} skipped: {getattr(exc, 'message', exc)}")
         if not media:  # a page of clips only: their best moments are its pictures
-            for clip in analysed_clips:
-                for shot in sorted(clip["shots"], key=lambda s: -s["score"])[:STILLS_PER_CLIP]:
-                    t = (shot["best"][0] + shot["best"][1]) / 2
-                    rgb = clip_analysis.still(clip["path"], t)
+            for local, clip in analysed_clips:
+                for shot in sorted(clip.shots, key=lambda s: -s.score)[:STILLS_PER_CLIP]:
+                    t = (shot.best[0] + shot.best[1]) / 2
+                    rgb = clip_analysis.still(local, t)
                     media.append(_store_image(task.job_id, len(media), rgb,
-                                              f"{clip['ref']}#t={t:.2f}", "clip-frame"))
-        for clip in analysed_clips:
-            del clip["path"]
+                                              f"{clip.ref}#t={t:.2f}", "clip-frame"))
     if not media:
         raise product_page.NoUsableMedia("the page has no image or clip that could be read"
                                    + (f" ({'; '.join(warnings)})" if warnings else ""))
     page_key = f"{base}/page.json"
     storage.put_json(settings().output_bucket, page_key, dataclasses.asdict(page))
-    return {"page_key": page_key, "title": page.title, "language": page.language,
-            "media": media, "clips": analysed_clips, "warnings": warnings,
-            "music": user_music}
+    return Ingested(page_key=page_key, title=page.title, language=page.language, media=media,
+                    clips=[clip for _, clip in analysed_clips], warnings=warnings,
+                    music=user_music)
 
 
 def _store_image(job_id: str, index: int, rgb: np.ndarray, ref: str, source: str
-                 ) -> dict[str, Any]:
+                 ) -> MediaItem:
     scale = MAX_SIDE / max(rgb.shape[:2])
     if scale < 1:
         rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     key = f"{prefix(job_id)}/media/{index:03d}.png"
     storage.put_array(key, rgb)
-    return {"job_id": job_id, "index": index, "key": key, "ref": ref, "source": source}
+    return MediaItem(job_id=job_id, index=index, key=key, ref=ref, source=source)
 
 
-def analyse_media(item: MediaItem) -> dict[str, Any]:
+def analyse_media(item: MediaItem) -> AnalysedMedia:
     info = analyse.analyse_images([storage.get_array(item.key)])[0]
-    return {**item.model_dump(), **dataclasses.asdict(info)}
+    return AnalysedMedia(**item.model_dump(), **dataclasses.asdict(info))
 
 
 def _page(key: str) -> product_page.ProductPage:
@@ -174,14 +183,14 @@ def _page(key: str) -> product_page.ProductPage:
            "media": tuple(product_page.Media(**m) for m in raw["media"])})
 
 
-def _infos(analysed: list[dict[str, Any]]) -> list[analyse.ImageInfo]:
+def _infos(analysed: list[AnalysedMedia]) -> list[analyse.ImageInfo]:
     fields = {f.name for f in dataclasses.fields(analyse.ImageInfo)}
-    return [analyse.ImageInfo(**{k: (tuple(v) if k in ("subject", "text") else v)
-                                 for k, v in a.items() if k in fields}) for a in analysed]
+    return [analyse.ImageInfo(**{**a.model_dump(include=fields), "text": tuple(a.text)})
+            for a in analysed]
 
 
 def _user_music(task: VideoTask, page: product_page.ProductPage, root: Path
-                ) -> dict[str, Any] | None:
+                ) -> Music | None:
     """The user's own track (the task's, else the manifest's unless music is "none"),
     checked and stored as WAV with its beats; None when the music is to be synthesised."""
     if task.music not in ("auto", "none"):
@@ -197,7 +206,7 @@ def _user_music(task: VideoTask, page: product_page.ProductPage, root: Path
     played = track.samples[: round((task.duration + 0.5) * track.sample_rate)]
     key = _store_track(f"{prefix(task.job_id)}/music.wav",
                        dataclasses.replace(track, samples=played))
-    return {"key": key, "style": "user", "bpm": track.bpm, "beats": list(track.beats)}
+    return Music(key=key, style="user", bpm=track.bpm, beats=list(track.beats))
 
 
 def _store_track(key: str, track: music.Track) -> str:
@@ -206,11 +215,11 @@ def _store_track(key: str, track: music.Track) -> str:
 
 
 def _soundtrack(task: VideoTask, page: product_page.ProductPage, palette: Palette,
-                key: str, user: dict[str, Any] | None) -> tuple[str | None, dict[str, Any]]:
+                key: str, user: Music | None) -> tuple[str | None, dict[str, Any]]:
     """The music (stored as WAV) and its beats: the user's own, none, or synthesised to
     match the product."""
     if user is not None:
-        return user["key"], {k: user[k] for k in ("style", "bpm", "beats")}
+        return user.key, user.model_dump(include={"style", "bpm", "beats"})
     if task.music == "none":
         beat = 60 / music.tempo_for("calm", task.rhythm)
         beats = [i * beat for i in range(int(task.duration / beat) + 1)]
@@ -222,27 +231,26 @@ def _soundtrack(task: VideoTask, page: product_page.ProductPage, palette: Palett
                                       "beats": list(track.beats)}
 
 
-def write_script(request: ScriptRequest) -> dict[str, Any]:
+def write_script(request: ScriptRequest) -> Script:
     """Captions from the page's facts, the music, and the storyboard cut on its beats."""
     task = request.task
     base = prefix(task.job_id)
-    ingested = task.model_extra["ingested"]  # type: ignore[index]
-    analysed = sorted(request.analysed, key=lambda a: a["index"])
+    ingested = task.ingested
+    analysed = sorted(request.analysed, key=lambda a: a.index)
     infos = analyse.mark_duplicates(_infos(analysed))
-    page = captions.with_printed_text(_page(ingested["page_key"]), infos)
+    page = captions.with_printed_text(_page(ingested.page_key), infos)
     lines = captions.rewrite(captions.generate(page), page, captions.backend_from_env())
-    palette = extract_palette(storage.get_array(analysed[script.hero(infos)]["key"]))
-    music_key, track = _soundtrack(task, page, palette, f"{base}/music.wav",
-                                   ingested.get("music"))
-    clips = ingested.get("clips", [])
+    palette = extract_palette(storage.get_array(analysed[script.hero(infos)].key))
+    music_key, track = _soundtrack(task, page, palette, f"{base}/music.wav", ingested.music)
+    clips = [clip.model_dump() for clip in ingested.clips]
     board = script.plan(infos, lines, track["beats"], duration=task.duration,
                         aspect=task.aspect, rhythm=task.rhythm, template=task.template,
                         fps=task.fps, size=task.size(), palette=palette, clips=clips)
     board_key = f"{base}/storyboard.json"
     storage.put_json(settings().output_bucket, board_key, {
         "storyboard": timeline.to_dict(board),
-        "media": [{"index": a["index"], "key": a["key"], "ref": a["ref"],
-                   "usable": info.usable, "reason": info.reason, "text": a.get("text", [])}
+        "media": [{"index": a.index, "key": a.key, "ref": a.ref,
+                   "usable": info.usable, "reason": info.reason, "text": a.text}
                   for a, info in zip(analysed, infos, strict=True)],
         "clips": [{"key": c["key"], "ref": c["ref"], "cuts": c["cuts"], "shots": c["shots"]}
                   for c in clips],
@@ -250,11 +258,10 @@ def write_script(request: ScriptRequest) -> dict[str, Any]:
         "track": {**track, "key": music_key},
     })
     count = max(1, math.ceil(task.duration / SEGMENT_S))
-    segments = [{"job_id": task.job_id, "index": i, "frames": list(frames),
-                 "storyboard_key": board_key}
+    segments = [SegmentItem(job_id=task.job_id, index=i, frames=frames, storyboard_key=board_key)
                 for i, frames in enumerate(render.segment_ranges(board, count))]
-    return {"storyboard_key": board_key, "music_key": music_key, "segments": segments,
-            "style": track["style"], "bpm": track["bpm"]}
+    return Script(storyboard_key=board_key, music_key=music_key, segments=segments,
+                  style=track["style"], bpm=track["bpm"])
 
 
 def _load_board(key: str) -> tuple[timeline.Storyboard, dict[str, Any]]:
@@ -281,7 +288,7 @@ def _clip_paths(doc: dict[str, Any], folder: Path, only: set[int] | None = None
     return paths
 
 
-def render_part(item: SegmentItem) -> dict[str, Any]:
+def render_part(item: SegmentItem) -> RenderedSegment:
     """One segment; it downloads only the pictures and clips that its frames show."""
     board, doc = _load_board(item.storyboard_key)
     shown = {shot for index in range(*item.frames)
@@ -295,7 +302,7 @@ def render_part(item: SegmentItem) -> dict[str, Any]:
                                      _clip_paths(doc, Path(tmp), {s.clip for s in shown
                                                                   if s.clip is not None}))
         storage.put_bytes(settings().output_bucket, key, path.read_bytes(), "video/mp4")
-    return {**item.model_dump(mode="json"), "key": key}
+    return RenderedSegment(**item.model_dump(), key=key)
 
 
 def _jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
@@ -323,49 +330,49 @@ def contact_sheet(board: timeline.Storyboard, images: list[np.ndarray],
     return sheet
 
 
-def join_video(request: JoinRequest) -> dict[str, Any]:
+def join_video(request: JoinRequest) -> Joined:
     task, base = request.task, prefix(request.task.job_id)
     bucket = settings().output_bucket
-    board, doc = _load_board(request.script["storyboard_key"])
+    board, doc = _load_board(request.script.storyboard_key)
     images = _images(doc)
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for segment in sorted(request.segments, key=lambda s: s["index"]):
-            path = Path(tmp) / f"{segment['index']:03d}.mp4"
-            path.write_bytes(storage.get_bytes(bucket, segment["key"]))
+        for segment in sorted(request.segments, key=lambda s: s.index):
+            path = Path(tmp) / f"{segment.index:03d}.mp4"
+            path.write_bytes(storage.get_bytes(bucket, segment.key))
             paths.append(path)
-        music_key = request.script.get("music_key")
+        music_key = request.script.music_key
         audio = None
         if music_key:
             audio = Path(tmp) / "music.wav"
             audio.write_bytes(storage.get_bytes(bucket, music_key))
         out = Path(tmp) / "video.mp4"
         encode.join(paths, out, audio=audio, duration=board.frame_count / board.fps)
-        keys = {"video": f"{base}/video.mp4", "poster": f"{base}/poster.jpg",
-                "storyboard": f"{base}/storyboard.json",
-                "storyboard_png": f"{base}/storyboard.png"}
-        storage.put_bytes(bucket, keys["video"], out.read_bytes(), "video/mp4")
+        keys = VideoOutputs(video=f"{base}/video.mp4", poster=f"{base}/poster.jpg",
+                            storyboard=f"{base}/storyboard.json",
+                            storyboard_png=f"{base}/storyboard.png")
+        storage.put_bytes(bucket, keys.video, out.read_bytes(), "video/mp4")
         with timeline.ClipFrames(_clip_paths(doc, Path(tmp)), board.fps) as clips:
             poster = timeline.frame_at(board, images, min(board.frame_count - 1, board.fps),
                                        clips)
             sheet = contact_sheet(board, images, clips)
-    storage.put_bytes(bucket, keys["poster"], _jpeg(poster), "image/jpeg")
-    storage.put_bytes(bucket, keys["storyboard_png"], encode_png(sheet, compress_level=6),
+    storage.put_bytes(bucket, keys.poster, _jpeg(poster), "image/jpeg")
+    storage.put_bytes(bucket, keys.storyboard_png, encode_png(sheet, compress_level=6),
                       "image/png")
-    return {"job_id": task.job_id, "outputs": keys}
+    return Joined(job_id=task.job_id, outputs=keys)
 
 
-def evaluate_video(request: JoinRequest) -> dict[str, Any]:
+def evaluate_video(request: EvaluateRequest) -> VideoSummary:
     """Probe the real output: length, size, audio, cuts on beats (found again in the decoded
     frames), no black or frozen frame, captions in the safe area. The report says what passed
     and what did not."""
     task = request.task
     bucket = settings().output_bucket
-    outputs = request.model_extra["joined"]["outputs"]  # type: ignore[index]
-    board, doc = _load_board(request.script["storyboard_key"])
+    outputs = request.joined.outputs
+    board, doc = _load_board(request.script.storyboard_key)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "video.mp4"
-        path.write_bytes(storage.get_bytes(bucket, outputs["video"]))
+        path.write_bytes(storage.get_bytes(bucket, outputs.video))
         info = probe.probe(path)
         small = list(probe.frames(path, info=info))
         faststart = probe.faststart(path)
@@ -400,16 +407,16 @@ def evaluate_video(request: JoinRequest) -> dict[str, Any]:
     }
     report = {
         "job_id": task.job_id, "status": "ok", "passed": all(checks.values()),
-        "checks": checks, "outputs": outputs,
+        "checks": checks, "outputs": outputs.model_dump(),
         "probe": dataclasses.asdict(info) | {"duration": round(info.duration, 4)},
         "cuts": cuts, "measured_cuts": [m if m is None else round(m, 3) for m in measured],
         "off_beat_cuts": off_beat, "stray_cuts": stray, "black_frames": black,
         "longest_still_run_frames": frozen_runs,
         "track": {k: v for k, v in doc["track"].items() if k != "beats"},
-        "warnings": request.model_extra.get("ingested", {}).get("warnings", []),  # type: ignore[union-attr]
+        "warnings": task.ingested.warnings,
     }
     storage.put_json(bucket, report_key(task.job_id), report)
-    return {k: report[k] for k in ("job_id", "status", "passed", "checks", "outputs")}
+    return VideoSummary.model_validate(report)
 
 
 def _longest_frozen(changes: np.ndarray) -> int:
@@ -421,8 +428,7 @@ def _longest_frozen(changes: np.ndarray) -> int:
     return longest
 
 
-def record_error(failed: FailedVideo) -> dict[str, Any]:
-    error = caught(failed.error.Error, failed.error.Cause)
-    body = {"job_id": failed.task.job_id, "status": "error", "error": error}
-    storage.put_json(settings().output_bucket, report_key(failed.task.job_id), body)
-    return body
+def error_record(failed: FailedVideo, error: ErrorDetail) -> ReportedError:
+    """A video that cannot be made ends as an error report that says why."""
+    job_id = failed.task.job_id
+    return ReportedError(job_id=job_id, error=error, report=report_key(job_id))
