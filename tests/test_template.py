@@ -86,6 +86,7 @@ def _every_task_retries_and_catches(states: dict) -> None:
 
 def test_state_machines_load_in_the_local_engine(engine) -> None:
     assert set(engine.state_machines) == {k for k, _ in _state_machines()}
+    engine.validate()  # each parses in moto's interpreter, as a run would
 
 
 def _closure(requirements: list[str]) -> dict[str, metadata.Distribution]:

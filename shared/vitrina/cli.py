@@ -38,6 +38,7 @@ def _route_logs(verbose: bool) -> None:
     else:
         os.environ.setdefault("VITRINA_LOG_FILE", str(path))
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray off AWS
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -24,6 +24,7 @@ from vitrina.store.tables import Table
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+_local_clients: dict[str, Any] = {}
 _session: boto3.session.Session | None = None
 _generation = 0
 _local = threading.local()
@@ -38,14 +39,23 @@ def _shared_session() -> boto3.session.Session:
 
 def client(service: str):
     """One boto3 client per service for the whole process: clients are thread-safe and costly
-    to create (the local engine runs Map branches in fresh threads)."""
-    found = _clients.get(service)
+    to create (the local engine runs Map branches in fresh threads). The embedded engine puts
+    its in-process Step Functions in place of one (:func:`use_local_client`)."""
+    found = _local_clients.get(service) or _clients.get(service)
     if found is None:
         with _lock:
             found = _clients.get(service)
             if found is None:
                 found = _clients[service] = _shared_session().client(service)
     return found
+
+
+def use_local_client(service: str, local: Any | None) -> None:
+    """Answer ``client(service)`` with ``local`` (None: boto3's again)."""
+    if local is None:
+        _local_clients.pop(service, None)
+    else:
+        _local_clients[service] = local
 
 
 def _resource_table(name: str):

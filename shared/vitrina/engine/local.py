@@ -26,7 +26,13 @@ from types import ModuleType
 from typing import Any
 
 from vitrina import jobs, storage
-from vitrina.engine.bridge import Bridge, Finished, s3_event
+from vitrina.engine.bridge import (
+    Bridge,
+    Finished,
+    LocalStepFunctions,
+    s3_event,
+    without_moto_batch,
+)
 from vitrina.engine.dropfolder import DropFolder
 from vitrina.engine.template import Resolver, load_template
 
@@ -92,7 +98,7 @@ class LocalEngine:
         self.arns: dict[str, str] = {}
         self._modules: dict[str, ModuleType] = {}
         self._import_lock = threading.Lock()
-        self._mock: Any = None
+        self._backend: Any = None
         self._saved_env: dict[str, str | None] = {}
         self._bridge: Bridge | None = None
         self._definitions: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -111,27 +117,20 @@ class LocalEngine:
         self.stop()
 
     def start(self) -> None:
-        from moto import mock_aws
+        without_moto_batch()  # before anything imports moto's interpreter
+        from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
         # moto's interpreter warns about fields it accepts but ignores (ToleratedFailure...).
         logging.getLogger("moto").setLevel(logging.ERROR)
-        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._set_env({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
                       if not os.environ.get("AWS_ACCESS_KEY_ID") else {})
-        endpoint = os.environ.get("AWS_ENDPOINT_URL")
-        if endpoint:
-            # Only S3 and DynamoDB go to the real endpoint; Step Functions stays in-process
-            # (its requests never match the endpoint, so moto keeps them).
-            self._set_env({"AWS_ENDPOINT_URL_S3": os.environ.get("AWS_ENDPOINT_URL_S3", endpoint),
-                           "AWS_ENDPOINT_URL_DYNAMODB": os.environ.get(
-                               "AWS_ENDPOINT_URL_DYNAMODB", endpoint)})
-            self._saved_env.setdefault("AWS_ENDPOINT_URL", endpoint)
-            del os.environ["AWS_ENDPOINT_URL"]
-        self._mock.start()
-        storage.reset_clients()
         self._bridge = Bridge(self.invoke, self._ensure_state_machine, self._ended)
         self._bridge.install()
-        self._provision(store="aws" if endpoint else "local")
+        # A backend of our own, outside moto's registry: no mock is started (nothing goes
+        # through botocore), and a test's own mock_aws() resetting moto cannot touch it.
+        self._backend = StepFunctionsParserBackend(REGION, ACCOUNT)
+        storage.use_local_client("stepfunctions", LocalStepFunctions(self._backend))
+        self._provision(store="aws" if os.environ.get("AWS_ENDPOINT_URL") else "local")
 
     def stop(self) -> None:
         if self._bridge is not None:
@@ -140,9 +139,7 @@ class LocalEngine:
         if self._listener is not None:
             storage.local_objects().on_put.remove(self._listener)
             self._listener = None
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock = None
+        storage.use_local_client("stepfunctions", None)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -262,22 +259,34 @@ class LocalEngine:
         )
         self.functions[function.name] = function
 
+    def definition(self, arn: str) -> str:
+        uri, substitutions = self._definitions[arn]
+        definition = (self.root / uri).read_text()
+        for key, value in substitutions.items():
+            definition = definition.replace("${" + key + "}", str(value))
+        return definition
+
+    def validate(self) -> None:
+        """Parse every state machine as moto's interpreter will (a run parses only its own)."""
+        from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+        for arn in self._definitions:
+            StepFunctionsParserBackend._validate_definition(definition=self.definition(arn))
+
     def _ensure_state_machine(self, arn: str) -> None:
         """Create a state machine in moto the first time it is used (marked first: creating
-        it looks state machines up again)."""
+        it looks state machines up again). Its ASL is parsed when an execution starts;
+        :meth:`validate` parses them all up front."""
         with self._deploy_lock:
             if arn in self._deployed or arn not in self._definitions:
                 return
-            from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+            from moto.stepfunctions.models import StepFunctionBackend
 
             self._deployed.add(arn)
-            uri, substitutions = self._definitions[arn]
-            definition = (self.root / uri).read_text()
-            for key, value in substitutions.items():
-                definition = definition.replace("${" + key + "}", str(value))
             try:
-                stepfunctions_parser_backends[ACCOUNT][REGION].create_state_machine(
-                    name=arn.rsplit(":", 1)[1], definition=definition, roleArn=ROLE_ARN)
+                StepFunctionBackend.create_state_machine(
+                    self._backend, name=arn.rsplit(":", 1)[1], definition=self.definition(arn),
+                    roleArn=ROLE_ARN)
             except BaseException:
                 self._deployed.discard(arn)
                 raise
