@@ -8,7 +8,6 @@ Nothing is created until a run needs it: a state machine is parsed on its first 
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import logging
@@ -26,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from vitrina import jobs, storage
+from vitrina.engine import endpoint
 from vitrina.engine.bridge import (
     Bridge,
     Finished,
@@ -190,10 +190,10 @@ class LocalEngine:
                 self._definitions[self.arns[logical_id]] = (
                     props["DefinitionUri"], resolve(props.get("DefinitionSubstitutions", {})))
             elif store == "aws" and kind == "AWS::S3::Bucket":
-                self._create_bucket(self.names[logical_id])
+                endpoint.create_bucket(self.names[logical_id])
             elif store == "aws" and kind in {"AWS::DynamoDB::Table",
                                              "AWS::Serverless::SimpleTable"}:
-                self._create_table(logical_id, res.get("Properties", {}))
+                endpoint.create_table(self.names[logical_id], res.get("Properties", {}))
         if store == "local":
             self._notifications = [rule for function in self.functions.values()
                                    for rule in self._s3_rules(function, resolve)]
@@ -214,28 +214,6 @@ class LocalEngine:
         parameters = self.template.get("Parameters", {})
         return {k: str(resolve(v)) for k, v in raw.items()
                 if not (k in os.environ and isinstance(v, dict) and v.get("Ref") in parameters)}
-
-    def _create_bucket(self, name: str) -> None:
-        s3 = storage.client("s3")
-        # A real endpoint keeps its buckets and tables between runs.
-        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-            s3.create_bucket(Bucket=name)
-
-    def _create_table(self, logical_id: str, props: dict[str, Any]) -> None:
-        if "KeySchema" in props:
-            keys, attrs = props["KeySchema"], props["AttributeDefinitions"]
-        else:
-            primary = props.get("PrimaryKey", {"Name": "id", "Type": "String"})
-            keys = [{"AttributeName": primary["Name"], "KeyType": "HASH"}]
-            attrs = [{"AttributeName": primary["Name"], "AttributeType": primary["Type"][0]}]
-        dynamodb = storage.client("dynamodb")
-        with contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
-            dynamodb.create_table(
-                TableName=self.names[logical_id],
-                KeySchema=keys,
-                AttributeDefinitions=attrs,
-                BillingMode="PAY_PER_REQUEST",
-            )
 
     def _register_function(self, logical_id: str, res: dict[str, Any]) -> None:
         glob = self.template.get("Globals", {}).get("Function", {})
