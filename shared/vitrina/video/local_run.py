@@ -11,10 +11,9 @@ from typing import Any
 
 from vitrina import keys, product_page, storage
 from vitrina.config import settings
-from vitrina.engine.local import LocalEngine
-from vitrina.engine.progress import Progress, StateProgress
+from vitrina.engine.progress import StateProgress
+from vitrina.engine.runner import LocalRun
 from vitrina.errors import InputError, NotFound, caught
-from vitrina.jobs import new_job_id
 from vitrina.sources import Source
 from vitrina.video.models import VideoOptions, VideoTask
 from vitrina.video.stages import SEGMENT_S, report_key
@@ -24,24 +23,19 @@ LABELS = {"Ingest": "ingest done", "AnalyseImage": "analysed image {n}", "Script
           "Evaluate": "evaluate done"}
 
 
-def _upload_tree(files: list[Path]) -> tuple[dict[Path, str], str]:
+def _upload_tree(run: LocalRun, files: list[Path]) -> tuple[dict[Path, str], str]:
     """Files keep their layout relative to their common folder, so relative references in a
-    page or manifest still resolve after the upload (one new upload; names cleaned)."""
+    page or manifest still resolve after the upload (the run's upload; names cleaned)."""
     root = Path(os.path.commonpath([str(f.parent) for f in files]))
-    upload_id = keys.new_id()
-    uploaded = {}
-    for path in files:
-        key = keys.upload_key(upload_id, path.relative_to(root).as_posix())
-        storage.put_bytes(settings().input_bucket, key, path.read_bytes(),
-                          "application/octet-stream")
-        uploaded[path] = key
-    return uploaded, keys.upload_prefix(upload_id)
+    uploaded = {path: run.upload(path, path.relative_to(root).as_posix()).key or ""
+                for path in files}
+    return uploaded, run.upload_prefix
 
 
-def _task(inputs: list[str], manifest: Path | None, title: str | None, options: VideoOptions,
-          job_id: str) -> VideoTask:
+def _task(run: LocalRun, inputs: list[str], manifest: Path | None, title: str | None,
+          options: VideoOptions) -> VideoTask:
     bucket = settings().input_bucket
-    common = {"job_id": job_id, **options.model_dump()}
+    common = {"job_id": run.job_id, **options.model_dump()}
     if manifest is None and len(inputs) == 1 and "://" in inputs[0]:
         return VideoTask(page=Source(url=inputs[0]), **common)
     if manifest is not None or (len(inputs) == 1
@@ -50,7 +44,7 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
         read = product_page.from_manifest if manifest is not None else product_page.from_file
         page = read(document)  # checked here: a bad page or manifest fails fast
         refs = [*(m.ref for m in page.media), *([page.music] if page.music else [])]
-        uploaded, prefix = _upload_tree([document, *(Path(r) for r in refs if "://" not in r)])
+        uploaded, prefix = _upload_tree(run, [document, *(Path(r) for r in refs if "://" not in r)])
         source = Source(bucket=bucket, key=uploaded[document])
         return VideoTask(**({"manifest": source} if manifest is not None else {"page": source}),
                          assets_prefix=prefix, **common)
@@ -58,7 +52,7 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
     if missing:
         raise InputError(f"no such file: {', '.join(missing)}")
     files = [Path(i).resolve() for i in inputs]
-    uploaded, prefix = _upload_tree(files)
+    uploaded, prefix = _upload_tree(run, files)
     clips = {".mp4", ".mov", ".webm", ".mkv", ".m4v"}
     listing = {
         "title": title or files[0].stem.replace("-", " ").replace("_", " "),
@@ -74,32 +68,27 @@ def _task(inputs: list[str], manifest: Path | None, title: str | None, options: 
 def run_video(inputs: list[str], out_dir: Path, options: VideoOptions, *,
               manifest: Path | None = None, title: str | None = None,
               music_file: Path | None = None, progress: bool = True) -> dict[str, Any]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with LocalEngine() as engine:
-        job_id = new_job_id()
-        if music_file is not None:
-            key = keys.upload_key(keys.new_id(), music_file.name)
-            storage.put_bytes(settings().input_bucket, key, music_file.read_bytes(), "audio/wav")
-            options = options.model_copy(update={"music": key})
-        task = _task(inputs, manifest, title, options, job_id)
-        arn = engine.start_execution(
+    with LocalRun(out_dir, progress) as run:
+        if music_file is not None:  # an upload of its own: no name of the page's can clash
+            music = run.upload(music_file, upload_id=keys.new_id())
+            options = options.model_copy(update={"music": music.key})
+        task = _task(run, inputs, manifest, title, options)
+        arn = run.engine.start_execution(
             "VideoStateMachine",
-            {"task": task.model_dump(mode="json", exclude_none=True)}, name=job_id)
+            {"task": task.model_dump(mode="json", exclude_none=True)}, name=run.job_id)
         segments = max(1, math.ceil(options.duration / SEGMENT_S))
-        shown = Progress(f"a {options.duration:g} s {options.aspect} video in {segments} "
-                         f"segment(s) as job {job_id}", segments, "segment", progress)
-        bar = StateProgress(engine, arn, LABELS, shown, "RenderSegment", segments)
-        execution = engine.wait(arn, timeout_s=3600, poll_s=0.3, on_poll=bar)
-        bar()
-        shown.close()
-        bucket = settings().output_bucket
+        execution = run.follow(
+            arn, f"a {options.duration:g} s {options.aspect} video in {segments} segment(s) "
+            f"as job {run.job_id}", segments, "segment",
+            lambda shown: StateProgress(run.engine, arn, LABELS, shown, "RenderSegment",
+                                        segments))
         try:
-            report = storage.get_json(bucket, report_key(job_id))
+            report = storage.get_json(settings().output_bucket, report_key(run.job_id))
         except NotFound:  # no report at all: say what the engine saw
             report = {"status": "error",
                       "error": caught(execution.error or "Failed", execution.cause)}
         if report.get("status") == "ok":
             for key in report["outputs"].values():  # video.mp4, poster.jpg, storyboard.*
-                (out_dir / Path(key).name).write_bytes(storage.get_bytes(bucket, key))
-    (out_dir / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+                run.download(key, Path(key).name)
+        run.write_report(report)
     return report
