@@ -3,7 +3,9 @@ and files) and on AWS's (DynamoDB and S3, through moto), so both keep the same s
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,3 +216,15 @@ def test_local_presigned_urls_are_signed_and_expire(tmp_path: Path) -> None:
     # The key is kept in the data directory: a restarted server accepts the same URL.
     assert FileObjects(tmp_path / "objects").verify("out", "matting/r/v1/cutout.png",
                                                     expires, signature)
+
+
+def test_temporary_files_of_a_crashed_writer_are_swept(tmp_path: Path) -> None:
+    store = FileObjects(tmp_path / "objects")
+    store.put("out", "a.png", b"a", "image/png")
+    partial = tmp_path / "objects" / ".partial"
+    (partial / "old").write_bytes(b"half")
+    (partial / "live").write_bytes(b"half")
+    os.utime(partial / "old", (time.time() - 7200, time.time() - 7200))
+    assert store.sweep() == 1
+    assert sorted(p.name for p in partial.iterdir()) == ["live"]
+    assert store.get("out", "a.png") == b"a"

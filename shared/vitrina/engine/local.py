@@ -195,6 +195,7 @@ class LocalEngine:
                                              "AWS::Serverless::SimpleTable"}:
                 endpoint.create_table(self.names[logical_id], res.get("Properties", {}))
         if store == "local":
+            storage.local_objects().sweep()
             self._notifications = [rule for function in self.functions.values()
                                    for rule in self._s3_rules(function, resolve)]
             self._listener = self._notify

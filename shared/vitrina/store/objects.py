@@ -78,6 +78,17 @@ class FileObjects:
         self.root = Path(root)
         self.on_put: list[Callable[[str, str], None]] = []
 
+    def sweep(self, older_than_s: float = 3600) -> int:
+        """Remove temporary files a crashed writer left (a live write takes seconds, not an
+        hour); returns how many."""
+        swept = 0
+        for partial in (self.root / ".partial").glob("*"):
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - partial.stat().st_mtime > older_than_s:
+                    partial.unlink()
+                    swept += 1
+        return swept
+
     def _bucket(self, bucket: str) -> Path:
         return self.root / keys.clean_name(bucket, fallback="bucket")
 
