@@ -20,12 +20,10 @@ from vitrina.store.objects import FILES_ROUTE
 router = APIRouter(tags=["files"])
 
 
-@router.get(FILES_ROUTE + "/{bucket}/{key:path}", summary="A stored result by presigned URL",
-            description="Only the embedded engine's store answers here; the URLs come from "
-            "other answers' `urls` and expire like S3's presigned URLs.",
-            response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}},
-                             "description": "the file"}})
+# Not in the OpenAPI schema: like an S3 presigned URL, it is an opaque address another
+# answer gives out, not an operation a client composes (every other signature is a 403).
+@router.get(FILES_ROUTE + "/{bucket}/{key:path}", include_in_schema=False,
+            response_class=Response)
 async def get_file(request: Request, bucket: str, key: str,
                    expires: int = Query(..., ge=0, le=2**40),
                    signature: str = Query(..., pattern=r"^[0-9a-f]{64}$")) -> Response:
