@@ -50,12 +50,13 @@ def test_cutout_json_with_urls(client, photo) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "status", "code"),
     [
-        ({"files": {"file": ("a.png", b"")}}, 400, "empty_input"),
+        ({"files": {"file": ("a.png", b"")}}, 415, "empty_input"),
         ({"files": {"file": ("a.txt", b"hello there")}}, 415, "not_an_image"),
         ({"json": {"url": "http://127.0.0.1:8/a.png"}}, 403, "url_refused"),
         ({"json": {"url": "file:///etc/passwd"}}, 403, "url_refused"),
-        ({"json": {"nope": 1}}, 400, "invalid_input"),
-        ({"content": b"raw", "headers": {"content-type": "text/plain"}}, 400, "invalid_input"),
+        ({"json": {"nope": 1}}, 400, "invalid_request"),
+        ({"content": b"raw", "headers": {"content-type": "text/plain"}}, 415,
+         "unsupported_media_type"),
     ],
 )
 def test_bad_input_is_a_4xx_with_code_and_sentence(client, kwargs, status, code) -> None:
@@ -84,7 +85,7 @@ def test_refine_creates_new_versions_and_keeps_old_ones(client, photo) -> None:
     assert client.post("/v1/matting/nope/refine", json=strokes).json()["error"]["code"] == \
         "not_found"
     bad = client.post(f"/v1/matting/{rid}/refine", json={"strokes": [{"tool": "x"}]})
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
 
 
 def test_jobs_accept_then_report(client, photo, engine) -> None:
@@ -104,7 +105,7 @@ def test_jobs_accept_then_report(client, photo, engine) -> None:
     assert job["items"][0]["name"] == "bottle"
     assert job["errors"][0]["error"]["type"] == "FetchRefused"
     assert client.get("/v1/matting/jobs/none").status_code == 404
-    assert client.post("/v1/matting/jobs", json={"items": []}).status_code == 422
+    assert client.post("/v1/matting/jobs", json={"items": []}).status_code == 400
 
 
 def test_openapi_docs(client) -> None:

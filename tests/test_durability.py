@@ -3,54 +3,18 @@ started again on the same VITRINA_HOME, and everything finished before is still 
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, png_bytes, product_photo
+from tests.conftest import png_bytes, product_photo
+from tests.serving import serving
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(home: Path, stop: signal.Signals = signal.SIGTERM) -> Iterator[httpx.Client]:
-    port = _free_port()
-    env = {**os.environ, "VITRINA_HOME": str(home)}
-    env.pop("VITRINA_API_TOKEN", None)
-    server = subprocess.Popen([str(ROOT / ".venv/bin/vitrina"), "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                if client.get("/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "vitrina serve did not start"
-            time.sleep(0.1)
-        yield client
-    finally:
-        client.close()
-        server.send_signal(stop)
-        server.wait(timeout=30)
 
 
 def _upload(c: httpx.Client, images: list[bytes]) -> list[str]:

@@ -56,8 +56,8 @@ def test_job_reads_are_paginated_with_kept_counts(client) -> None:
     confidences = [i["confidence"] for i in seen[:3]]
     assert confidences == sorted(confidences, reverse=True)
     assert [i["status"] for i in seen] == ["ok"] * 3 + ["error"] * 2
-    assert client.get(path, params={"cursor": "\x01bad"}).status_code in (400, 422)
-    assert client.get(path, params={"limit": 0}).status_code == 422
+    assert client.get(path, params={"cursor": "\x01bad"}).status_code == 400
+    assert client.get(path, params={"limit": 0}).status_code == 400
 
 
 def test_a_retried_item_moves_its_count_instead_of_adding_one(engine) -> None:

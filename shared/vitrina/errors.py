@@ -35,7 +35,17 @@ class InvalidEvent(InputError):
 
 
 class EmptyInput(InputError):
+    """No body, or an empty file: nothing of any media type to read."""
+
     code = "empty_input"
+    status = 415
+
+
+class WrongContentType(InputError):
+    """A body of a content type the route does not read (it says which it reads)."""
+
+    code = "unsupported_media_type"
+    status = 415
 
 
 class NotAnImage(InputError):
@@ -52,9 +62,22 @@ class TruncatedImage(InputError):
     code = "truncated_image"
 
 
+class UploadTooLarge(InputError):
+    code = "payload_too_large"
+    status = 413
+
+
 class ImageTooLarge(InputError):
     code = "image_too_large"
     status = 413
+
+
+class UnsupportedSize(InputError):
+    """A size the request may state but the layout cannot fill well (an aspect ratio out of
+    range): a rule the API's schema cannot express, so a 422, not a 400."""
+
+    code = "unsupported_size"
+    status = 422
 
 
 class FetchError(InputError):

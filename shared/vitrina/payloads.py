@@ -7,13 +7,32 @@ failure is filed.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from vitrina.errors import caught
 
 JOB_ID = r"^[A-Za-z0-9_.-]{1,80}$"
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer as JSON Schema reads it: 2 and 2.0, never "2" or true (pydantic's lax
+    mode would take both, its strict mode would refuse 2.0)."""
+    if isinstance(value, bool | str):
+        raise ValueError("an integer is a JSON number, not text or true/false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def json_int(**bounds: int) -> Any:
+    """A JSON integer within ``bounds`` (ge=, le=...): bounds must come before the validator
+    in the annotation, or the JSON schema spells them "ge"/"le" instead of minimum/maximum."""
+    return Annotated[int, Field(**bounds), BeforeValidator(_json_integer)]
+
+
+JsonInt = json_int()
 
 
 class StageError(BaseModel):

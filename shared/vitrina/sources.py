@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from vitrina import keys, storage
 from vitrina.config import settings
@@ -40,8 +40,22 @@ def _checked(check: Callable[[str], object]) -> AfterValidator:
     return AfterValidator(validate)
 
 
-StorageKey = Annotated[str, _checked(keys.check_key)]  # a plain key named in a request
-UploadFileKey = Annotated[str, _checked(keys.upload_of)]  # a file of an upload
+def _documented(pattern: str) -> Any:
+    """The check's rule in the OpenAPI schema too (the check validates: pydantic's own regex
+    engine has no look-ahead)."""
+    return Field(json_schema_extra={"pattern": pattern, "maxLength": keys.MAX_KEY})
+
+
+# A plain key named in a request, and a file of an upload (uploads/<id>/<name>).
+StorageKey = Annotated[str, _checked(keys.check_key), _documented(keys.KEY_PATTERN)]
+UploadFileKey = Annotated[str, _checked(keys.upload_of), _documented(keys.UPLOAD_FILE_PATTERN)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def exactly_one(*names: str) -> dict[str, Any]:
+    """JSON schema of a model that needs exactly one of ``names`` given and not null."""
+    return {"oneOf": [{"required": [name], "properties": {name: {"type": "string"}}}
+                      for name in names]}
 
 
 class Source(BaseModel):
@@ -76,7 +90,9 @@ class Source(BaseModel):
 class ImageRef(BaseModel):
     """An input named at an HTTP edge: a URL (fetched safely) or a key in the input bucket."""
 
-    url: str | None = None
+    model_config = ConfigDict(json_schema_extra=exactly_one("url", "s3_key"))
+
+    url: NonEmpty | None = Field(None, description="http(s) URL, fetched safely")
     s3_key: StorageKey | None = Field(None, description="key in the input bucket")
 
     @model_validator(mode="after")

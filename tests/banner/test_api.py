@@ -63,16 +63,16 @@ def test_json_body_with_an_s3_key(client) -> None:
 
 @pytest.mark.parametrize(("body", "status", "code", "words"), [
     ({**SPEC, "product": {"url": "http://127.0.0.1:9/p.png"}}, 403, "url_refused", "loopback"),
-    ({**SPEC, "product": {"s3_key": "x.png"}, "sizes": ["100x100"]}, 400, "invalid_input",
-     "outside"),
-    ({**SPEC, "product": {"s3_key": "x.png"}, "sizes": ["2000x260"]}, 400, "invalid_input",
+    ({**SPEC, "product": {"s3_key": "x.png"}, "sizes": ["100x100"]}, 400, "invalid_request",
+     "250..3000 a side"),
+    ({**SPEC, "product": {"s3_key": "x.png"}, "sizes": ["2000x260"]}, 422, "unsupported_size",
      "aspect"),
-    ({**SPEC, "product": {"s3_key": "x.png"}, "copy": {"title": "   "}}, 400, "invalid_input",
+    ({**SPEC, "product": {"s3_key": "x.png"}, "copy": {"title": "   "}}, 400, "invalid_request",
      "title"),
-    ({**SPEC, "product": {"s3_key": "x.png"}, "copy": {}}, 400, "invalid_input", "title"),
+    ({**SPEC, "product": {"s3_key": "x.png"}, "copy": {}}, 400, "invalid_request", "title"),
     ({**SPEC, "product": {"s3_key": "no/such.png"}}, 404, "not_found", "does not exist"),
     ({**SPEC, "product": {"s3_key": "x.png"}, "templates": ["comic-sans"]}, 400,
-     "invalid_input", "unknown templates"),
+     "invalid_request", "unknown template 'comic-sans'"),
 ])
 def test_bad_requests_are_4xx_with_a_code_and_a_sentence(client, body, status, code,
                                                          words) -> None:
@@ -101,7 +101,7 @@ def test_feedback_then_segment_state(client) -> None:
     state = client.get("/v1/feedback/api-seg").json()["templates"]["dark-luxury"]
     assert state["impressions"] == 10 and state["rewards"] == 5
     bad = client.post("/v1/feedback", json={"template": "nope", "event": "click"})
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_input"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
 
 
 def test_batch_job_accepts_then_reports(client, engine) -> None:

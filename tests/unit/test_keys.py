@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,32 @@ def test_upload_of_needs_an_upload_id() -> None:
     for key in ("uploads/m.json", "uploads/xyz/m.json", f"other/{UPLOAD}/m.json"):
         with pytest.raises(UnsafeName):
             keys.upload_of(key)
+
+
+def _reference_key_rule(key: str) -> bool:
+    """The rule as plain code: what KEY_PATTERN states in the OpenAPI schema."""
+    parts = key.split("/")
+    return bool(key) and not key.startswith("/") and "\\" not in key \
+        and all(p not in ("", ".", "..") for p in parts[:-1]) and parts[-1] not in (".", "..") \
+        and not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u00ad\ufeff"
+                    or 0x200B <= ord(c) <= 0x200F or 0x202A <= ord(c) <= 0x202E
+                    or 0x2060 <= ord(c) <= 0x206F for c in key) \
+        and len(key.encode()) <= keys.MAX_KEY
+
+
+key_like = st.text(st.sampled_from("ab./\\\x01\u200b\u202e上 "), max_size=12) | st.text(
+    st.characters(codec="utf-8"), max_size=40)
+
+
+@given(key_like)
+@settings(max_examples=1500, deadline=None)
+def test_the_schema_pattern_and_the_check_agree(key: str) -> None:
+    """The OpenAPI schema states the server's key rule as a pattern, so that schemathesis and
+    every client read the same rule the server applies."""
+    accepted = True
+    try:
+        keys.check_key(key)
+    except UnsafeName:
+        accepted = False
+    assert accepted == _reference_key_rule(key)
+    assert accepted == bool(re.fullmatch(keys.KEY_PATTERN, key))

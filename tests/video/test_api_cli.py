@@ -58,7 +58,7 @@ def test_manifest_in_the_bucket_becomes_a_video(client) -> None:
 ])
 def test_bad_requests_are_refused_before_any_work(client, json_body, words) -> None:
     response = client.post("/v1/videos", json=json_body)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_request"
     assert words in response.json()["error"]["message"]
 

@@ -12,15 +12,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.routing import Match
 
 from vitrina import __version__, fetch
 from vitrina.api import banner, downloads, files, matting, review, video
-from vitrina.api.schemas import ERROR_RESPONSES, add_models
+from vitrina.api.answers import Health
+from vitrina.api.schemas import finish_openapi
 from vitrina.api.workers import WorkerPool
-from vitrina.banner.models import BannerRequest, BannerSpec
 from vitrina.config import settings
 from vitrina.errors import ConfigError, Overloaded, Unauthorized, VitrinaError
-from vitrina.matting.models import UrlRequest
 from vitrina.store.objects import FILES_ROUTE
 
 # Open without a token: liveness and the API's own documentation.
@@ -30,7 +30,7 @@ DOCS_FILES = "/docs/files"  # Swagger UI, served from the fastapi-offline packag
 PUBLIC_PREFIXES = (DOCS_FILES + "/", FILES_ROUTE + "/")
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
-               415: "unsupported_media_type", 422: "invalid_request"}
+               415: "unsupported_media_type"}
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None,
@@ -58,6 +58,16 @@ class TokenAuth(BaseHTTPMiddleware):
                 return _error(exc.status, exc.code, exc.message,
                               headers={"WWW-Authenticate": "Bearer"})
         return await call_next(request)
+
+
+def allowed_methods(app: FastAPI, scope: dict[str, object]) -> list[str]:
+    """Every method some route of ``app`` answers at the request's path: the ``Allow`` of a
+    405 (Starlette names only the first route that matched the path, e.g. GET of
+    ``/{result_id}`` for a POST route beside it). Asked of the routes themselves, so routers
+    included in routers count too."""
+    return [method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL
+                   for route in app.router.routes)]
 
 
 def check_configuration() -> None:
@@ -95,7 +105,6 @@ def create_app() -> FastAPI:
         "When the server has a token (VITRINA_API_TOKEN), send it as "
         "`Authorization: Bearer <token>`.",
         redirect_slashes=False,
-        responses=ERROR_RESPONSES,
         docs_url=None,
         redoc_url=None,
     )
@@ -116,7 +125,8 @@ def create_app() -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = f"invalid request: {where}: {first.get('msg', 'bad value')}"
         details = [{"loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]
-        return _error(422, "invalid_request", message, details=details)
+        # 400 like every other request that does not match the schema (see schemas.py).
+        return _error(400, "invalid_request", message, details=details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -124,16 +134,18 @@ def create_app() -> FastAPI:
         a body FastAPI could not parse) in the same shape as every other error."""
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else ""
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.method} {request.url.path[:200]}"
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path[:200]}"
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
         elif exc.status_code == 400 and "parsing the body" in detail:
             detail = "the body could not be read as JSON (malformed or nested too deeply)"
         message = detail if len(detail) >= 10 else f"HTTP {exc.status_code}: {detail or code}"
-        return _error(exc.status_code, code, message, dict(exc.headers or {}) or None)
+        return _error(exc.status_code, code, message, headers or None)
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], responses={200: {"model": Health}})
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
@@ -143,5 +155,5 @@ def create_app() -> FastAPI:
     app.include_router(banner.router)
     app.include_router(video.router)
     app.include_router(review.router)
-    add_models(app, [UrlRequest, BannerRequest, BannerSpec])
+    finish_openapi(app, PUBLIC_PATHS)
     return app

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from vitrina import keys, storage
-from vitrina.api.pages import Cursor, PageLimit
-from vitrina.api.schemas import json_or_multipart
+from vitrina.api.answers import (
+    BannerAnswer,
+    BannerJobAnswer,
+    JobStarted,
+    Recorded,
+    SegmentAnswer,
+    Template,
+)
+from vitrina.api.pages import Cursor, JobId, PageLimit
+from vitrina.api.schemas import BUSY, IMAGE_ERRORS, errors, json_or_multipart, link
 from vitrina.api.uploads import parse_json, read_upload
 from vitrina.api.workers import pool
 from vitrina.banner import bandit, inline
 from vitrina.banner import jobs as banner_jobs
 from vitrina.banner.models import (
+    SEGMENT_PATTERN,
     BannerJobRequest,
     BannerRequest,
     BannerSpec,
@@ -25,12 +34,21 @@ from vitrina.banner.models import (
 )
 from vitrina.banner.templates import load_templates
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError, describe
+from vitrina.errors import EmptyInput, InvalidEvent, WrongContentType, describe
 from vitrina.jobs import new_job_id
 from vitrina.sources import Source
 
 router = APIRouter(tags=["banner"])
 UPLOAD_FIELDS = ("image", "scene", "logo")
+
+
+class BannerForm(BaseModel):
+    """``POST /v1/banners`` as a multipart upload."""
+
+    image: bytes = Field(description="the product photo")
+    scene: bytes | None = Field(None, description="a scene photo for the full-frame style")
+    logo: bytes | None = Field(None, description="a logo (PNG with alpha works best)")
+    spec: BannerSpec = Field(description="copy and options, as a JSON part")
 
 
 async def _read_request(request: Request, job_id: str
@@ -43,8 +61,11 @@ async def _read_request(request: Request, job_id: str
     try:
         if ctype.startswith("multipart/form-data"):
             form = await request.form()
-            spec = BannerSpec.model_validate(parse_json(str(form.get("spec") or "{}"),
-                                                        "the spec field"))
+            raw = form.get("spec")
+            if not isinstance(raw, str):
+                raise InvalidEvent("multipart body needs a 'spec' field: the copy and options "
+                                   "as JSON, e.g. {\"copy\": {\"title\": \"Mug\"}}")
+            spec = BannerSpec.model_validate(parse_json(raw, "the spec field"))
             upload_id = keys.new_id()
             sources: dict[str, Source] = {}
             files: dict[str, tuple[str, bytes]] = {}
@@ -57,7 +78,7 @@ async def _read_request(request: Request, job_id: str
                 files[field] = (key, await read_upload(upload, field))
                 sources[field] = Source(bucket=bucket, key=key)
             if "image" not in sources:
-                raise InputError("multipart body needs a file field named 'image'")
+                raise InvalidEvent("multipart body needs a file field named 'image'")
             task = BannerTask(job_id=job_id, product_id="0", name="upload",
                               product=sources["image"], scene=sources.get("scene"),
                               logo=sources.get("logo"),
@@ -73,10 +94,10 @@ async def _read_request(request: Request, job_id: str
                 **body.model_dump(by_alias=True, exclude={"product", "scene", "logo"},
                                   exclude_none=True)), {}
     except ValidationError as exc:
-        raise InputError(f"invalid request: {describe(exc)}") from exc
+        raise InvalidEvent(f"invalid request: {describe(exc)}") from exc
     if not ctype:
         raise EmptyInput("send JSON with a product image reference, or a multipart upload")
-    raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
+    raise WrongContentType(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
 
 
 def _design(task: BannerTask, files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
@@ -109,53 +130,55 @@ def _with_urls(report: dict[str, Any]) -> dict[str, Any]:
     "\"sizes\": [\"1200x628\"], \"variants\": 6, ...}` or multipart with an `image` file "
     "(optional `scene`, `logo`) and a `spec` field holding the same JSON without the images. "
     "Returns the ranked variants per size with URLs, layout JSON, scores and checks.",
-    openapi_extra=json_or_multipart(
-        BannerRequest, {"image": "the product photo", "scene": "optional scene photo",
-                        "logo": "optional logo"},
-        {"spec": {"type": "string", "description": "BannerSpec as JSON: copy and options"}},
-        required=("image",)),
+    responses={200: {"model": BannerAnswer}, **errors(*IMAGE_ERRORS, 404, BUSY)},
+    openapi_extra=json_or_multipart(BannerRequest, BannerForm, json_fields=("spec",)),
 )
 async def create_banners(request: Request) -> dict[str, Any]:
     task, files = await _read_request(request, new_job_id())
+    task.parsed_sizes()
     return await pool(request).run(request, _design, task, files)
 
 
-@router.get("/v1/banners/templates", summary="The designer templates available")
+@router.get("/v1/banners/templates", summary="The designer templates available",
+            responses={200: {"model": list[Template]}})
 def list_templates() -> list[dict[str, Any]]:
     return [{"name": t.name, "title": t.title, "description": t.description,
              "tags": list(t.tags)} for t in load_templates().values()]
 
 
 @router.post("/v1/banners/jobs", status_code=202,
-             summary="Design banners for a manifest of products (sizes x variants each)")
+             summary="Design banners for a manifest of products (sizes x variants each)",
+             responses={202: {"model": JobStarted, "links": {"GetJob": link(
+                 "get_banner_job", "job_id", "$response.body#/job_id")}}, **errors(400, 422)})
 def create_banner_job(body: BannerJobRequest) -> JSONResponse:
+    body.parsed_sizes()
     meta = banner_jobs.create_job(body)
     return JSONResponse({"job_id": meta["job_id"], "total": meta["total"],
                          "status_url": f"/v1/banners/jobs/{meta['job_id']}"}, 202)
 
 
-@router.get("/v1/banners/jobs/{job_id}", summary="A banner job's status, products and errors")
-def get_banner_job(job_id: str, limit: PageLimit = 100, cursor: Cursor = None
+@router.get("/v1/banners/jobs/{job_id}", summary="A banner job's status, products and errors",
+            operation_id="get_banner_job",
+            responses={200: {"model": BannerJobAnswer}, **errors(400, 404)})
+def get_banner_job(job_id: JobId, limit: PageLimit = 100, cursor: Cursor = None
                    ) -> dict[str, Any]:
     return banner_jobs.get_job(job_id, limit, cursor)
 
 
 @router.post("/v1/feedback", summary="Record impressions, clicks and downloads of variants",
              description="One event or `{\"events\": [...]}`. Each segment's bandit learns "
-                         "which templates its shoppers respond to.")
+                         "which templates its shoppers respond to.",
+             responses={200: {"model": Recorded}, **errors(400)})
 def record_feedback(body: FeedbackEvent | FeedbackBatch) -> dict[str, Any]:
     events = body.events if isinstance(body, FeedbackBatch) else [body]
-    known = load_templates()
-    unknown = sorted({e.template for e in events if e.template not in known})
-    if unknown:
-        raise InputError(f"unknown templates: {', '.join(unknown)}")
     bandit.record_batch(bandit.TableStore(),
                         [(e.segment, e.template, e.event, e.count) for e in events])
     return {"recorded": len(events)}
 
 
-@router.get("/v1/feedback/{segment}", summary="What a segment's bandit has learned")
-def get_segment(segment: str) -> dict[str, Any]:
+@router.get("/v1/feedback/{segment}", summary="What a segment's bandit has learned",
+            responses={200: {"model": SegmentAnswer}, **errors(400)})
+def get_segment(segment: Annotated[str, Path(pattern=SEGMENT_PATTERN)]) -> dict[str, Any]:
     arms = bandit.TableStore().arms(segment)
     return {"segment": segment, "templates": {
         name: {"impressions": arm.impressions, "rewards": arm.rewards,

@@ -4,26 +4,55 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from vitrina import keys, storage
-from vitrina.api.pages import Cursor, PageLimit
-from vitrina.api.schemas import json_or_multipart
+from vitrina.api.answers import JobStarted, MattingJobAnswer, ResultAnswer
+from vitrina.api.pages import Cursor, JobId, PageLimit
+from vitrina.api.schemas import BUSY, IMAGE_ERRORS, errors, json_or_multipart, link
 from vitrina.api.uploads import parse_json, read_upload
 from vitrina.api.workers import pool
 from vitrina.config import settings
-from vitrina.errors import EmptyInput, InputError, InvalidEvent, ModelUnavailable, describe
+from vitrina.errors import (
+    EmptyInput,
+    InvalidEvent,
+    ModelUnavailable,
+    WrongContentType,
+    describe,
+)
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.inference import model_path
 from vitrina.matting import edits, jobs, results
-from vitrina.matting.models import JobRequest, RefineRequest, UrlRequest
+from vitrina.matting.models import (
+    JobRequest,
+    ModelName,
+    RefineRequest,
+    UrlRequest,
+    offered_models,
+)
 from vitrina.matting.pipeline import cut_out
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
 ResponseKind = Literal["png", "json"]
+ResultId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,160}$",
+                               description="`result_id` of a cutout")]
+
+
+class CutoutForm(BaseModel):
+    """``POST /v1/matting`` as a multipart upload."""
+
+    file: bytes = Field(description="the product photo (JPEG, PNG, WebP, TIFF...)")
+    model: ModelName = "u2netp"
+
+
+# What a new result's id leads to (it comes as a header with the PNG, and in the JSON).
+_RESULT_LINKS = {name: {"operationId": op, "parameters": {
+    "result_id": "$response.header.X-Vitrina-Result-Id"}}
+    for name, op in (("GetResult", "get_result"), ("GetCutout", "get_cutout_png"),
+                     ("GetMask", "get_mask_png"), ("Refine", "refine"))}
 
 
 def _urls(record: dict[str, Any]) -> dict[str, Any]:
@@ -48,35 +77,34 @@ async def _read_input(request: Request) -> tuple[bytes | str, str, str]:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
-        upload = form.get("file") or form.get("image")
+        upload, model = form.get("file"), form.get("model", "u2netp")
         if upload is None or isinstance(upload, str):
-            raise InputError("multipart body needs a file field named 'file'")
+            raise InvalidEvent("multipart body needs a file field named 'file'")
+        if not isinstance(model, str):
+            raise InvalidEvent("the model field is text: u2netp or u2net")
         data = await read_upload(upload, "upload")
-        model = str(form.get("model") or "u2netp")
         return data, keys.stem(upload.filename or "upload"), model
     if ctype.startswith("application/json"):
         try:
             body = UrlRequest.model_validate(parse_json(await request.body()))
         except ValidationError as exc:
-            raise InputError(f"JSON body must be {{\"url\": ...}}: {describe(exc)}") from exc
+            raise InvalidEvent(f"JSON body must be {{\"url\": ...}}: {describe(exc)}") from exc
         return body.url, keys.stem(body.url), body.model
     if not ctype:
         raise EmptyInput("send a multipart image (field 'file') or JSON {\"url\": ...}")
-    raise InputError(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
+    raise WrongContentType(f"unsupported content type {ctype!r}: use multipart/form-data or JSON")
 
 
 def _offered(model: str) -> None:
-    """A model the caller may ask for: known, and installed here (the larger u2net is an
-    option an operator may not have installed, which the caller can fix by choosing u2netp)."""
-    if model not in ("u2netp", "u2net"):
-        raise InputError(f"unknown model {model!r}: use u2netp or u2net")
-    try:
-        model_path(model)
-    except ModelUnavailable as exc:
-        if model == settings().matting_model:
-            raise  # the server's own default is missing: its fault, a 503
-        raise InvalidEvent(f"this server does not offer {model}: use u2netp ({exc.message})"
-                           ) from exc
+    """A model the caller may ask for (the larger u2net is an option an operator may not
+    have installed, which the caller can fix by choosing u2netp)."""
+    if model not in offered_models():
+        try:
+            model_path(model)
+            reason = "it is not one of this server's models"
+        except ModelUnavailable as exc:
+            reason = exc.message
+        raise InvalidEvent(f"this server does not offer {model}: use u2netp ({reason})")
 
 
 def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[str, Any], bytes]:
@@ -112,10 +140,10 @@ def _cut_out_and_store(data: bytes | str, name: str, model: str) -> tuple[dict[s
     summary="Cut out one product photo",
     description="Multipart image (field `file`) or JSON `{\"url\": ...}`. Returns the RGBA "
     "PNG with `X-Vitrina-Confidence`, or JSON with result URLs when `response=json`.",
-    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
-    openapi_extra=json_or_multipart(
-        UrlRequest, {"file": "the product photo"},
-        {"model": {"type": "string", "enum": ["u2netp", "u2net"]}}, required=("file",)),
+    responses={200: {"content": {"image/png": {}, "application/json": {
+        "schema": {"$ref": "#/components/schemas/ResultAnswer"}}},
+        "links": _RESULT_LINKS}, **errors(*IMAGE_ERRORS, BUSY)},
+    openapi_extra=json_or_multipart(UrlRequest, CutoutForm),
 )
 async def create_cutout(
     request: Request, response: Annotated[ResponseKind, Query()] = "png"
@@ -125,8 +153,10 @@ async def create_cutout(
     return _respond(record, png, response)
 
 
-@router.get("/{result_id}", summary="A result's latest record and its versions")
-def get_result(result_id: str) -> dict[str, Any]:
+@router.get("/{result_id}", summary="A result's latest record and its versions",
+            operation_id="get_result",
+            responses={200: {"model": ResultAnswer}, **errors(400, 404)})
+def get_result(result_id: ResultId) -> dict[str, Any]:
     versions, latest = results.existing_versions(result_id)
     return {**_urls(results.record(result_id, latest)), "versions": versions}
 
@@ -151,20 +181,20 @@ VersionQuery = Annotated[
 @router.get(
     "/{result_id}/cutout.png",
     summary="A result's RGBA cutout PNG, streamed from storage",
-    response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    response_class=Response, operation_id="get_cutout_png",
+    responses={200: {"content": {"image/png": {}}}, **errors(400, 404)},
 )
-def get_cutout_png(result_id: str, version: VersionQuery = None) -> Response:
+def get_cutout_png(result_id: ResultId, version: VersionQuery = None) -> Response:
     return _stored_png(result_id, version, "cutout")
 
 
 @router.get(
     "/{result_id}/mask.png",
     summary="A result's 8-bit alpha mask PNG, streamed from storage",
-    response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    response_class=Response, operation_id="get_mask_png",
+    responses={200: {"content": {"image/png": {}}}, **errors(400, 404)},
 )
-def get_mask_png(result_id: str, version: VersionQuery = None) -> Response:
+def get_mask_png(result_id: ResultId, version: VersionQuery = None) -> Response:
     return _stored_png(result_id, version, "mask")
 
 
@@ -173,10 +203,12 @@ def get_mask_png(result_id: str, version: VersionQuery = None) -> Response:
     summary="Refine a result with brush strokes",
     description="`foreground`/`background` brushes move the boundary around them; `pen` and "
     "`eraser` set alpha directly. Creates a new version; earlier versions stay.",
-    responses={200: {"content": {"image/png": {}, "application/json": {}}}},
+    operation_id="refine",
+    responses={200: {"content": {"image/png": {}, "application/json": {
+        "schema": {"$ref": "#/components/schemas/ResultAnswer"}}}}, **errors(400, 404, 413, BUSY)},
 )
 async def refine(
-    request: Request, result_id: str, body: RefineRequest,
+    request: Request, result_id: ResultId, body: RefineRequest,
     response: Annotated[ResponseKind, Query()] = "json",
 ) -> Response:
     record, png = await pool(request).run(request, edits.refine_result, result_id,
@@ -184,7 +216,9 @@ async def refine(
     return _respond(record, png, response)
 
 
-@router.post("/jobs", status_code=202, summary="Start a batch of cutouts")
+@router.post("/jobs", status_code=202, summary="Start a batch of cutouts",
+             responses={202: {"model": JobStarted, "links": {"GetJob": link(
+                 "get_matting_job", "job_id", "$response.body#/job_id")}}, **errors(400)})
 def create_job(body: JobRequest) -> JSONResponse:
     _offered(body.model)
     sources = [
@@ -205,6 +239,8 @@ def create_job(body: JobRequest) -> JSONResponse:
 
 @router.get("/jobs/{job_id}", summary="Job status, counts, items by descending confidence",
             description="Items come a page at a time, best first then the errors: pass the "
-            "answer's `next_cursor` as `cursor` for the next page (null: no more).")
-def get_job(job_id: str, limit: PageLimit = 100, cursor: Cursor = None) -> dict[str, Any]:
+            "answer's `next_cursor` as `cursor` for the next page (null: no more).",
+            operation_id="get_matting_job",
+            responses={200: {"model": MattingJobAnswer}, **errors(400, 404)})
+def get_job(job_id: JobId, limit: PageLimit = 100, cursor: Cursor = None) -> dict[str, Any]:
     return jobs.get_job(job_id, limit, cursor)

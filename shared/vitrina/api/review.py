@@ -17,6 +17,9 @@ import secrets
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from vitrina.api.pages import JobId
+from vitrina.api.schemas import errors
+
 router = APIRouter(prefix="/review", tags=["review"])
 
 _PAGE = """<!doctype html>
@@ -498,8 +501,9 @@ _CSP = (
     summary="Review page of a matting job (HTML)",
     description="Cards by descending confidence with a threshold filter, the job's errors, "
     "and a brush editor that calls the refine route. Uses the JSON API only.",
+    responses={200: {"content": {"text/html": {}}}, **errors(400)},
 )
-def review_matting(job_id: str) -> HTMLResponse:
+def review_matting(job_id: JobId) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
     page = _PAGE.replace("{{job_id}}", html.escape(job_id, quote=True)).replace(
         "{{nonce}}", nonce

@@ -1,5 +1,6 @@
-"""Request bodies that routes read themselves (JSON or multipart), declared in the OpenAPI
-schema so that /docs shows them and schemathesis can fuzz them."""
+"""The API's OpenAPI document: the error shape, each route's own error statuses, and the
+bodies that routes read themselves (JSON or multipart), so that /docs shows them and
+schemathesis, run with all its checks, finds the schema and the server in agreement."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
+
+from vitrina.config import settings
 
 _REF = "#/components/schemas/{model}"
 
@@ -24,35 +27,92 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-_ERRORS = {400: "the request cannot be used (bad JSON, a bad value, an unsafe name...)",
-           401: "no valid API token (when the server has one)",
-           403: "the URL points somewhere the operator does not allow",
-           404: "no such route, result or job", 405: "wrong method for this route",
-           413: "too large or too costly (pixels, decode memory, brush strokes, download)",
-           415: "not an image, or an unsupported one",
-           422: "a value out of range, or a URL that could not be fetched",
-           503: "overloaded (with Retry-After) or past the request deadline"}
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()}
+_ERRORS = {
+    400: "the request does not match this schema (code invalid_request), or names something "
+         "unsafe or unusable (bad JSON, an unsafe key...)",
+    401: "no valid API token",
+    403: "the URL points somewhere the operator does not allow",
+    404: "no such result or job, or no such file at the s3_key given",
+    413: "too large or too costly (pixels, decode memory, brush strokes, download)",
+    415: "not an image (an empty file included), or an unsupported one",
+    422: "valid, but what it names cannot be used: a URL that could not be fetched, media "
+         "with nothing usable, or a rule the schema cannot state (a banner size's aspect ratio)",
+    503: "overloaded (with Retry-After), past the request deadline, or a model or font this "
+         "server lacks",
+}
 
 
-def json_or_multipart(model: type[BaseModel], files: dict[str, str],
-                      fields: dict[str, dict[str, Any]] | None = None,
-                      required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """``openapi_extra`` for a route taking ``model`` as JSON, or a multipart form with
-    ``files`` (name -> description) and other ``fields``."""
-    properties = {name: {"type": "string", "format": "binary", "description": text}
-                  for name, text in files.items()} | (fields or {})
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route: the error statuses it can answer, in the error shape (JSON
+    also where the route's own answer is a PNG or a page)."""
+    body = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorBody")}}}
+    return {status: {"description": _ERRORS[status], "content": body} for status in statuses}
+
+
+# Answered by anything that reads an image (decoding, its budget), and by the worker pool.
+IMAGE_ERRORS = (400, 403, 413, 415, 422)
+BUSY = 503
+
+_BODY_MODELS: list[type[BaseModel]] = []
+
+
+def json_or_multipart(json_model: type[BaseModel], form_model: type[BaseModel],
+                      json_fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``openapi_extra`` for a route reading ``json_model`` as JSON, or ``form_model`` as a
+    multipart form (its ``json_fields`` sent as JSON parts)."""
+    _BODY_MODELS.extend((json_model, form_model))
+    form: dict[str, Any] = {"schema": {"$ref": _REF.format(model=form_model.__name__)}}
+    if json_fields:
+        form["encoding"] = {name: {"contentType": "application/json"} for name in json_fields}
     return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"$ref": _REF.format(model=model.__name__)}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": properties,
-                                           "required": list(required)}},
+        "application/json": {"schema": {"$ref": _REF.format(model=json_model.__name__)}},
+        "multipart/form-data": form,
     }}}
 
 
-def add_models(app: FastAPI, models: list[type[BaseModel]]) -> None:
-    """Put ``models`` (and the models they use) in the app's OpenAPI components: routes that
-    parse their own bodies refer to them by ``$ref``."""
+def multipart(form_model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` for a route reading only a multipart form."""
+    _BODY_MODELS.append(form_model)
+    return {"requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": {"$ref": _REF.format(model=form_model.__name__)}}}}}
+
+
+def link(operation_id: str, parameter: str, source: str) -> dict[str, Any]:
+    """An OpenAPI link: ``parameter`` of ``operation_id`` from ``source`` of this answer
+    (e.g. ``$response.body#/job_id``), for readers and for stateful testing."""
+    return {"operationId": operation_id, "parameters": {parameter: source}}
+
+
+def _drop_fastapi_422(schema: dict[str, Any]) -> None:
+    """FastAPI documents a 422 of its own validation model on every route with parameters;
+    this API answers those mistakes 400 in its error shape, so they go."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            answer = operation.get("responses", {}).get("422", {})
+            if "HTTPValidationError" in str(answer):
+                del operation["responses"]["422"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+
+
+def _require_token(schema: dict[str, Any], public: frozenset[str]) -> None:
+    """With a token configured, every operation but the public ones needs it, and says so."""
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer",
+                   "description": "the operator's VITRINA_API_TOKEN"}}
+    error = {"description": _ERRORS[401], "content": {"application/json": {"schema": {
+        "$ref": _REF.format(model="ErrorBody")}}}}
+    for route, path in schema.get("paths", {}).items():
+        if route in public:
+            continue
+        for operation in path.values():
+            operation["security"] = [{"bearer": []}]
+            operation.setdefault("responses", {})["401"] = error
+
+
+def finish_openapi(app: FastAPI, public: frozenset[str]) -> None:
+    """The app's OpenAPI document, built once: the bodies routes read themselves, no
+    FastAPI 422, and the token where the server has one."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -60,11 +120,15 @@ def add_models(app: FastAPI, models: list[type[BaseModel]]) -> None:
             return app.openapi_schema
         schema = build()
         found = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in models:
+        for model in [*_BODY_MODELS, ErrorBody]:
             body = model.model_json_schema(ref_template=_REF)
             for name, sub in body.pop("$defs", {}).items():
                 found.setdefault(name, sub)
             found.setdefault(model.__name__, body)
+        _drop_fastapi_422(schema)
+        if settings().api_token:
+            _require_token(schema, public)
+        app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

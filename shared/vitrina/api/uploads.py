@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from vitrina.errors import InputError
+from vitrina.errors import InputError, UploadTooLarge
 
 MAX_UPLOAD = 50 * 1024 * 1024
 
@@ -16,7 +16,7 @@ async def read_upload(upload: UploadFile, label: str) -> bytes:
     """The file's bytes; past ``MAX_UPLOAD`` it is refused without reading the rest."""
     data = await upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise InputError(f"{label} is larger than {MAX_UPLOAD} bytes")
+        raise UploadTooLarge(f"{label} is larger than {MAX_UPLOAD:,} bytes")
     return data
 
 

@@ -72,12 +72,13 @@ class _Plan:
 
 
 def check_size(width: int, height: int) -> None:
-    from vitrina.errors import InputError
+    from vitrina.errors import InputError, UnsupportedSize
 
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise InputError(f"size {width}x{height} is outside {MIN_SIDE}..{MAX_SIDE} pixels a side")
     if not MIN_ASPECT <= width / height <= MAX_ASPECT:
-        raise InputError(f"size {width}x{height} has an aspect ratio outside 1:4..4:1")
+        raise UnsupportedSize(f"size {width}x{height} has an aspect ratio outside 1:4..4:1: "
+                              "the layouts fill such a strip badly")
 
 
 def safe_margin(width: int, height: int) -> int:

@@ -3,31 +3,91 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from vitrina.banner.layout import Copy, check_size
+from vitrina.banner.layout import MAX_SIDE, MIN_SIDE, Copy, check_size
 from vitrina.errors import InputError
-from vitrina.payloads import JOB_ID, ErrorDetail, Failed, ReportedError, StageError
+from vitrina.payloads import (
+    JOB_ID,
+    ErrorDetail,
+    Failed,
+    JsonInt,
+    ReportedError,
+    StageError,
+    json_int,
+)
 from vitrina.payloads import TaskRef as BaseTaskRef
 from vitrina.sources import ImageRef, Source
 
 ImageFormat = Literal["png", "jpeg", "webp"]
-_SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX×]\s*(\d{2,5})\s*$")
-_SEGMENT = r"^[A-Za-z0-9_.-]{1,64}$"
-MAX_EVENT_COUNT = 10_000  # one feedback event's count
-MAX_BATCH_COUNT = 100_000  # the counts of one request's events together
+# One side, MIN_SIDE..MAX_SIDE (250..3000) pixels, in a pattern the OpenAPI schema can state.
+_SIDE = r"(2[5-9][0-9]|[3-9][0-9][0-9]|[12][0-9][0-9][0-9]|3000)"
+SIZE_PATTERN = rf"^ *{_SIDE} *[xX×] *{_SIDE} *$"
+_SIZE = re.compile(SIZE_PATTERN)
+assert (MIN_SIDE, MAX_SIDE) == (250, 3000), "SIZE_PATTERN spells these sides out"
+SEGMENT_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# The text of a title: at least one character that is not white space (as str.strip sees it,
+# spelled out so that every regex engine reading the schema agrees).
+HAS_TEXT = r"[^\t-\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+MAX_EVENTS, MAX_EVENT_COUNT = 100, 1_000  # one request moves a segment by 100,000 at most
 
 
 def parse_size(value: str) -> tuple[int, int]:
-    """``"1200x628"`` -> (1200, 628), refusing what the solver cannot lay out."""
+    """``"1200x628"`` -> (1200, 628), refusing what the solver cannot lay out: a size
+    outside the pattern (InputError), or of an aspect outside 1:4..4:1 (UnsupportedSize)."""
     match = _SIZE.match(value)
     if not match:
-        raise InputError(f"size {value!r} is not WIDTHxHEIGHT, e.g. 1200x628")
+        raise InputError(f"size {value!r} is not WIDTHxHEIGHT, {MIN_SIDE}..{MAX_SIDE} "
+                         "a side, e.g. 1200x628")
     width, height = int(match.group(1)), int(match.group(2))
     check_size(width, height)
     return width, height
+
+
+def _template_names(schema: dict[str, Any]) -> None:
+    from vitrina.banner.templates import load_templates
+
+    schema["enum"] = sorted(load_templates())
+
+
+def _known_template(name: str) -> str:
+    from vitrina.banner.templates import load_templates
+
+    if name not in load_templates():
+        raise ValueError(f"unknown template {name!r}: GET /v1/banners/templates lists them")
+    return name
+
+
+def _size_format(value: str) -> str:
+    if not _SIZE.fullmatch(value):
+        raise ValueError(f"size {value[:40]!r} is not WIDTHxHEIGHT, {MIN_SIDE}..{MAX_SIDE} "
+                         "a side, e.g. 1200x628")
+    return value
+
+
+def _has_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the title must contain some text")
+    return value
+
+
+# Validated by the functions (their messages say what to send), stated in the schema too.
+Size = Annotated[str, AfterValidator(_size_format),
+                 Field(json_schema_extra={"pattern": SIZE_PATTERN}, examples=["1200x628"])]
+Title = Annotated[str, AfterValidator(_has_text), Field(json_schema_extra={"pattern": HAS_TEXT})]
+TemplateName = Annotated[str, AfterValidator(_known_template),
+                         Field(json_schema_extra=_template_names)]
+
+
+MAX_PRICE = 1_000_000_000
+
+
+def _text_or_number(schema: dict[str, Any]) -> None:
+    text = {"type": "string", "maxLength": schema.pop("maxLength")}
+    schema.pop("type")
+    schema["anyOf"] = [text, {"type": "number", "minimum": 0, "maximum": MAX_PRICE}]
 
 
 class BannerCopy(BaseModel):
@@ -35,23 +95,24 @@ class BannerCopy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(max_length=5000, description="headline; long text is fitted or shortened")
+    title: Title = Field(max_length=5000,
+                         description="headline (some text); long text is fitted or shortened")
     subtitle: str = Field("", max_length=5000)
-    price: str = Field("", max_length=40, description="e.g. 199 or 199.90 (currency added)")
-    original_price: str = Field("", max_length=40, description="shown struck through")
+    price: str = Field("", max_length=40, description="e.g. 199 or 199.90 (currency added)",
+                       json_schema_extra=_text_or_number)
+    original_price: str = Field("", max_length=40, description="shown struck through",
+                                json_schema_extra=_text_or_number)
     cta: str = Field("", max_length=200, description="call-to-action button text")
     badge: str = Field("", max_length=200, description="e.g. NEW or -30%")
 
     @field_validator("price", "original_price", mode="before")
     @classmethod
     def _number_to_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) else value
-
-    @model_validator(mode="after")
-    def _has_title(self) -> BannerCopy:
-        if not self.title.strip():
-            raise ValueError("title must contain some text")
-        return self
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value  # text, or refused as not text
+        if not 0 <= value <= MAX_PRICE:
+            raise ValueError(f"a price is a number from 0 to {MAX_PRICE:,}")
+        return str(value)
 
     def to_copy(self) -> Copy:
         return Copy(**self.model_dump())
@@ -60,24 +121,15 @@ class BannerCopy(BaseModel):
 class BannerOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sizes: list[str] = Field(default_factory=lambda: ["1200x628"], min_length=1, max_length=8,
-                             description="WIDTHxHEIGHT, 250..3000 a side, aspect 1:4..4:1")
-    variants: int = Field(6, ge=1, le=12)
-    segment: str = Field("default", pattern=_SEGMENT,
+    sizes: list[Size] = Field(default_factory=lambda: ["1200x628"], min_length=1, max_length=8,
+                              description="WIDTHxHEIGHT, 250..3000 a side; an aspect outside "
+                              "1:4..4:1 is refused with a 422")
+    variants: json_int(ge=1, le=12) = 6
+    segment: str = Field("default", pattern=SEGMENT_PATTERN,
                          description="audience segment whose feedback orders the styles")
-    templates: list[str] | None = Field(None, description="restrict to these templates")
+    templates: list[TemplateName] | None = Field(None, description="restrict to these")
     format: ImageFormat = "png"
-    seed: int | None = Field(None, description="makes the style sampling repeatable")
-
-    @field_validator("sizes")
-    @classmethod
-    def _valid_sizes(cls, sizes: list[str]) -> list[str]:
-        for size in sizes:
-            try:
-                parse_size(size)
-            except InputError as exc:
-                raise ValueError(exc.message) from exc
-        return sizes
+    seed: JsonInt | None = Field(None, description="repeatable style sampling")
 
     def parsed_sizes(self) -> list[tuple[int, int]]:
         return [parse_size(s) for s in self.sizes]
@@ -215,27 +267,18 @@ class BannerRun(BaseModel):
 class FeedbackEvent(BaseModel):
     """What a shopper did with a variant: feeds the segment's bandit.
 
-    ``count`` is a strict integer (``true`` or ``"5"`` are refused, not read as numbers) and
+    ``count`` is a JSON integer (``true`` or ``"5"`` are refused, not read as numbers) and
     bounded, so that one request cannot outweigh a segment's real traffic.
     """
 
-    segment: str = Field("default", pattern=_SEGMENT)
-    template: str
+    segment: str = Field("default", pattern=SEGMENT_PATTERN)
+    template: TemplateName
     event: Literal["impression", "click", "download"]
-    count: StrictInt = Field(1, ge=1, le=MAX_EVENT_COUNT)
+    count: json_int(ge=1, le=MAX_EVENT_COUNT) = 1
 
 
 class FeedbackBatch(BaseModel):
-    events: list[FeedbackEvent] = Field(min_length=1, max_length=1000)
-
-    @field_validator("events")
-    @classmethod
-    def _bounded_total(cls, events: list[FeedbackEvent]) -> list[FeedbackEvent]:
-        total = sum(e.count for e in events)
-        if total > MAX_BATCH_COUNT:
-            raise ValueError(f"the events' counts add up to {total:,}, more than the "
-                             f"{MAX_BATCH_COUNT:,} one request may report")
-        return events
+    events: list[FeedbackEvent] = Field(min_length=1, max_length=MAX_EVENTS)
 
 
 class BannerJobItem(ImageRef):

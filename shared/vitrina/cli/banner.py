@@ -59,6 +59,7 @@ def _command(args: argparse.Namespace) -> int:
         options = BannerOptions(sizes=args.sizes or ["1200x628"], variants=args.variants,
                                 segment=args.segment, templates=args.templates,
                                 format=args.format, seed=args.seed)
+        options.parsed_sizes()  # an aspect the layouts cannot fill is refused before any work
         return run_banner(args.product, copy, args.out, sizes=options.sizes,
                           variants=options.variants, segment=options.segment,
                           templates=options.templates, fmt=options.format, seed=options.seed,

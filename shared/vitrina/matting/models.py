@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from vitrina.config import settings
+from vitrina.errors import ModelUnavailable
+from vitrina.inference import model_path
 from vitrina.matting.strokes import Stroke
-from vitrina.payloads import JOB_ID, ErrorRecord, Failed
-from vitrina.sources import ImageRef, Source
+from vitrina.payloads import JOB_ID, ErrorRecord, Failed, json_int
+from vitrina.sources import ImageRef, NonEmpty, Source
 
-ModelName = Literal["u2netp", "u2net"]
+
+def offered_models() -> list[str]:
+    """The models a caller may ask this server for: the installed ones, and the server's
+    default (whose absence is the server's fault, a 503, not the caller's)."""
+    offered = []
+    for name in get_args(Literal["u2netp", "u2net"]):
+        try:
+            model_path(name)
+            offered.append(name)
+        except ModelUnavailable:
+            if name == settings().matting_model:
+                offered.append(name)
+    return offered
+
+
+def _offered_here(schema: dict[str, Any]) -> None:
+    schema["enum"] = offered_models()  # the served schema names what this server has
+
+
+ModelName = Annotated[Literal["u2netp", "u2net"], Field(json_schema_extra=_offered_here)]
 
 
 class MattingItem(BaseModel):
@@ -77,7 +99,7 @@ class ItemError(ErrorRecord):
 
 
 class JobItemIn(ImageRef):
-    name: str | None = None
+    name: str | None = Field(None, description="display name; longer ones are shortened")
 
 
 class JobRequest(BaseModel):
@@ -86,10 +108,11 @@ class JobRequest(BaseModel):
 
 
 class UrlRequest(BaseModel):
-    url: str
+    url: NonEmpty = Field(description="http(s) URL of the photo, fetched safely")
     model: ModelName = "u2netp"
 
 
 class RefineRequest(BaseModel):
     strokes: list[Stroke] = Field(min_length=1, max_length=500)
-    base_version: int | None = Field(None, ge=1, description="version to edit; latest if absent")
+    base_version: json_int(ge=1) | None = Field(None,
+                                     description="version to edit; latest if absent")

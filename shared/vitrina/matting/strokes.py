@@ -32,12 +32,13 @@ MAX_COORDINATE = 1e6  # far beyond any image, well inside OpenCV's fixed-point r
 NS_PIXEL, NS_ROW, NS_POINT, NS_PART = 0.03, 11.0, 450.0, 10_000.0
 SHIFT = 4  # fraction bits of the coordinates given to OpenCV (x 16 fits int32 at 40 MP)
 # Finite and bounded: NaN or 1e300 would otherwise reach int32 (and wrap) in rasterise.
-Coordinate = Annotated[float, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE, allow_inf_nan=False)]
+Coordinate = Annotated[float, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE, allow_inf_nan=False,
+                                    strict=True)]
 
 
 class Stroke(BaseModel):
     tool: Tool
-    radius: float = Field(8, gt=0, le=500, allow_inf_nan=False,
+    radius: float = Field(8, gt=0, le=500, allow_inf_nan=False, strict=True,
                           description="brush radius in image pixels")
     points: list[tuple[Coordinate, Coordinate]] = Field(
         ..., min_length=1, max_length=10_000,

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vitrina.payloads import JOB_ID, Failed, TaskRef
-from vitrina.sources import ImageRef, Source, UploadFileKey
+from vitrina.payloads import JOB_ID, Failed, JsonInt, TaskRef, json_int
+from vitrina.sources import ImageRef, NonEmpty, Source, UploadFileKey, exactly_one
 from vitrina.video.clips import ClipShot
 from vitrina.video.script import MAX_DURATION, MIN_DURATION, SIZES, TEMPLATES
 
@@ -19,15 +19,16 @@ class VideoOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     aspect: Aspect = "16:9"
-    duration: float = Field(15.0, ge=MIN_DURATION, le=MAX_DURATION, description="seconds")
+    duration: float = Field(15.0, ge=MIN_DURATION, le=MAX_DURATION, strict=True,
+                            description="seconds")
     rhythm: Rhythm = "medium"
-    template: str = Field("kenburns", description=f"one of {', '.join(TEMPLATES)}")
+    template: str = Field("kenburns", json_schema_extra={"enum": list(TEMPLATES)})
     music: Literal["auto", "none"] | UploadFileKey = Field(
         "auto", description="auto (a synthesised track chosen for the product), none, or the "
         "key of a track uploaded to the input bucket (uploads/<id>/<name>)")
-    fps: int = Field(25, ge=12, le=60)
-    width: int | None = Field(None, ge=240, le=1920, description="override the aspect's size")
-    seed: int = 0
+    fps: json_int(ge=12, le=60) = 25
+    width: json_int(ge=240, le=1920) | None = Field(None, description="override the aspect's size")
+    seed: JsonInt = 0
 
     @model_validator(mode="after")
     def _known_template(self) -> VideoOptions:
@@ -201,7 +202,9 @@ class VideoRun(BaseModel):
 class VideoRequest(VideoOptions):
     """``POST /v1/videos``: a product page URL, or a manifest already in the input bucket."""
 
-    page_url: str | None = None
+    model_config = ConfigDict(json_schema_extra=exactly_one("page_url", "manifest_key"))
+
+    page_url: NonEmpty | None = Field(None, description="the product page, fetched safely")
     manifest_key: UploadFileKey | None = Field(
         None, description="a file of an upload: the manifest names only that upload's files")
 
