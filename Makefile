@@ -4,12 +4,12 @@ VENV := .venv
 SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-matting bench-banner bench-video bench-api bench-engine install clean help
+.PHONY: demo test lint bench bench-matting bench-banner bench-video bench-api bench-engine bench-detail install clean help
 
 help:
-	@echo "make demo   - install, then run the three products on the samples (local engine) -> out/demo/"
+	@echo "make demo   - install, then run the four products on the samples (local engine) -> out/demo/"
 	@echo "make test   - install, then lint and run the whole test suite"
-	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside), bench-api (concurrency), bench-engine (CLI vs library)"
+	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside), bench-api (concurrency), bench-engine (CLI vs library), bench-detail (long pages vs bare OCR)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,9 @@ demo: $(VENV)/.installed
 		--original-price 129 --cta "Buy now" --badge NEW \
 		--size 1200x628 --size 300x250 --size 1080x1920 --out out/demo/banner
 	$(BIN)/vitrina video samples/product/index.html --aspect 9:16 --duration 15 --out out/demo/video
-	@echo "cutouts, masks, report.json: out/demo/   banners, sheet.png: out/demo/banner/   video.mp4, storyboard.png: out/demo/video/"
+	$(BIN)/vitrina detail sample out/demo/detail/long-page.png
+	$(BIN)/vitrina detail analyse out/demo/detail/long-page.png --out out/demo/detail
+	@echo "cutouts, masks, report.json: out/demo/   banners, sheet.png: out/demo/banner/   video.mp4, storyboard.png: out/demo/video/   record.json, overlay.png: out/demo/detail/"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -48,7 +50,7 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed .chromium lint
 	SAM_CLI=$(abspath $(SAM_VENV))/bin/sam $(BIN)/pytest -q -m "not netns"
 	unshare -n sh -c 'ip link set lo up && exec "$$0" -q -m netns' $(abspath $(BIN))/pytest
 
-bench: bench-matting bench-banner bench-video bench-api bench-engine
+bench: bench-matting bench-banner bench-video bench-api bench-engine bench-detail
 
 bench-engine: $(VENV)/.installed
 	$(BIN)/python bench/engine.py
@@ -61,6 +63,9 @@ bench-banner: $(VENV)/.installed
 
 bench-api: $(VENV)/.installed
 	$(BIN)/python bench/api.py
+
+bench-detail: $(VENV)/.installed
+	$(BIN)/python bench/detail_page.py --tall
 
 bench-video: $(VENV)/.installed .venv-moviepy/.installed
 	$(BIN)/python bench/video.py

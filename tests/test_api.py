@@ -82,7 +82,7 @@ def test_refine_creates_new_versions_and_keeps_old_ones(client, photo) -> None:
     assert decode_png_array(png.content)[10, 10, 3] == 255
     info = client.get(f"/v1/matting/{rid}").json()
     assert info["versions"] == [1, 2, 3]
-    assert client.post("/v1/matting/nope/refine", json=strokes).json()["error"]["code"] == \
+    assert client.post("/v1/matting/0nope/refine", json=strokes).json()["error"]["code"] == \
         "not_found"
     bad = client.post(f"/v1/matting/{rid}/refine", json={"strokes": [{"tool": "x"}]})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
@@ -118,7 +118,7 @@ def test_openapi_docs(client) -> None:
     assert set(error["required"]) == {"code", "message"}
     missing = spec["paths"]["/v1/matting/{result_id}"]["get"]["responses"]["404"]
     assert missing["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
-    assert set(client.get("/v1/matting/nope").json()["error"]) >= {"code", "message"}
+    assert set(client.get("/v1/matting/0nope").json()["error"]) >= {"code", "message"}
 
 
 def _api_handler(monkeypatch: pytest.MonkeyPatch, base_path: str):

@@ -205,7 +205,7 @@ def test_png_routes_and_page_escaping(api, live_server) -> None:
     assert decode_png_array(mask.content).shape == (480, 640)
     missing = api.get(f"/v1/matting/{rid}/cutout.png", params={"version": 9})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    assert api.get("/v1/matting/nope/mask.png").status_code == 404
+    assert api.get("/v1/matting/0nope/mask.png").status_code == 404
     assert api.get(f"/v1/matting/{rid}/cutout.png?version=0").status_code == 400
 
     # A job id is letters, digits and ._- (the schema says so): markup is refused, not echoed.

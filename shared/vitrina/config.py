@@ -39,6 +39,7 @@ class Settings:
     matting_batch_state_machine_arn: str = ""
     banner_batch_state_machine_arn: str = ""
     video_state_machine_arn: str = ""
+    detail_page_state_machine_arn: str = ""
     url_expiry_s: int = 3600
     max_decode_bytes: int = 400 * 1024 * 1024
     max_stroke_cost: float = 5e8
@@ -75,6 +76,7 @@ def settings() -> Settings:
         matting_batch_state_machine_arn=env("VITRINA_MATTING_BATCH_STATE_MACHINE_ARN", ""),
         banner_batch_state_machine_arn=env("VITRINA_BANNER_BATCH_STATE_MACHINE_ARN", ""),
         video_state_machine_arn=env("VITRINA_VIDEO_STATE_MACHINE_ARN", ""),
+        detail_page_state_machine_arn=env("VITRINA_DETAIL_PAGE_STATE_MACHINE_ARN", ""),
         url_expiry_s=int(env("VITRINA_URL_EXPIRY_S", str(Settings.url_expiry_s))),
         max_decode_bytes=int(env("VITRINA_MAX_DECODE_BYTES", str(Settings.max_decode_bytes))),
         max_stroke_cost=float(env("VITRINA_MAX_STROKE_COST", str(Settings.max_stroke_cost))),

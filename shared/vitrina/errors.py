@@ -161,6 +161,13 @@ class DeadlineExceeded(VitrinaError):
     status = 503
 
 
+class NotBuiltHere(VitrinaError):
+    """A capability this deployment does not have yet (it says which and where it runs)."""
+
+    code = "not_implemented"
+    status = 501
+
+
 class ConfigError(VitrinaError):
     """The operator's configuration is invalid: raised at start-up, not per request."""
 

@@ -110,4 +110,4 @@ class Registry(Mapping[str, Product]):
         return len(self._names)
 
 
-PRODUCTS = Registry(("matting", "banner", "video"))
+PRODUCTS = Registry(("matting", "banner", "video", "detail_page"))

@@ -184,3 +184,75 @@ class VideoAnswer(BaseModel):
     status: JobStatus
     result: Literal["ok", "error"] | None = Field(None, description="absent while RUNNING")
     urls: dict[str, str] | None = None
+
+
+class PageStarted(JobStarted):
+    model_config = _answer({"job_id": JOB, "page_id": "71a51b403294faaed4c7a6c8",
+                            "status_url": f"/v1/pages/jobs/{JOB}",
+                            "page_url": "/v1/pages/71a51b403294faaed4c7a6c8"})
+
+    page_id: str
+    page_url: str
+
+
+class PageJobAnswer(BaseModel):
+    """An analysis: RUNNING, then its summary (version, counts, scores) or its error."""
+
+    model_config = _answer({"job_id": JOB, "page_id": "71a51b403294faaed4c7a6c8",
+                            "status": "SUCCEEDED", "result": "ok", "version": 2, "modules": 8,
+                            "lines": 25, "record": "pages/71a51b403294faaed4c7a6c8/v2/record.json",
+                            "evaluation": {"coverage": 0.774, "ocr_confidence": 0.985}})
+
+    job_id: str
+    page_id: str
+    status: JobStatus
+    result: Literal["ok", "error"] | None = None
+
+
+class PageAnswer(BaseModel):
+    """A page's record: product fields with their sources, modules with their lines."""
+
+    model_config = _answer({
+        "page_id": "71a51b403294faaed4c7a6c8", "version": 2, "versions": [1, 2],
+        "source": "long-page.png", "language": "zh",
+        "title": {"value": "单一产地咖啡", "source": "json-ld:Product.name"},
+        "attributes": [{"key": "净含量", "value": "10g×12包", "source": "html:table"}],
+        "modules": [{"index": 0, "image": 0, "kind": "banner", "box": [0, 48, 750, 284],
+                     "crop": "pages/…/modules/000.png", "why": "3 lines on a coloured band",
+                     "lines": [{"text": "单一产地咖啡", "score": 0.99,
+                                "box": [232, 80, 518, 140], "on_photo": False}]}],
+        "evaluation": {"coverage": 0.774, "ocr_confidence": 0.985}})
+
+    page_id: str
+    version: int
+    versions: list[int]
+    modules: list[dict[str, Any]]
+
+
+class FoundPage(BaseModel):
+    page_id: str
+    version: int
+    title: str | None
+    brand: str | None
+    price: float | None
+
+
+class PageSearch(BaseModel):
+    model_config = _answer({"pages": [{"page_id": "71a51b403294faaed4c7a6c8", "version": 2,
+                                       "title": "单一产地咖啡", "brand": None, "category": None,
+                                       "price": 89.0, "currency": "CNY", "language": "zh",
+                                       "source": "long-page.png"}], "next_cursor": None})
+
+    pages: list[FoundPage]
+    next_cursor: str | None
+
+
+class PageStats(BaseModel):
+    model_config = _answer({"pages": 120, "versions": 131, "brands": {"Thermos": 12},
+                            "categories": {}, "languages": {"zh": 100, "en": 20},
+                            "attributes": {"材质": {"不锈钢": 40, "玻璃": 9}}})
+
+    pages: int
+    versions: int
+    brands: dict[str, int]
+    attributes: dict[str, dict[str, int]]

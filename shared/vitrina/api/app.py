@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from importlib import resources
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 
 from vitrina import __version__, fetch
-from vitrina.api import banner, downloads, files, matting, review, video
+from vitrina.api import banner, detail_pages, downloads, files, matting, review, video
 from vitrina.api.answers import Health
 from vitrina.api.schemas import finish_openapi
 from vitrina.api.workers import WorkerPool
@@ -60,14 +63,33 @@ class TokenAuth(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def _routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, those of included routers too."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        yield from _routes(included.routes) if included is not None else (route,)
+
+
+def _answers(route: BaseRoute, scope: dict[str, object]) -> bool:
+    """Whether ``route`` takes this request: its path, method and path parameters (a GET
+    /v1/matting/{result_id} does not take /v1/matting/jobs: "jobs" is no result id)."""
+    match, child = route.matches(scope)
+    if match != Match.FULL:
+        return False
+    if isinstance(route, APIRoute):
+        _, problems = request_params_to_args(route.dependant.path_params,
+                                             child.get("path_params", {}))
+        return not problems
+    return True
+
+
 def allowed_methods(app: FastAPI, scope: dict[str, object]) -> list[str]:
     """Every method some route of ``app`` answers at the request's path: the ``Allow`` of a
     405 (Starlette names only the first route that matched the path, e.g. GET of
-    ``/{result_id}`` for a POST route beside it). Asked of the routes themselves, so routers
-    included in routers count too."""
+    ``/{result_id}`` for a POST route beside it)."""
+    routes = list(_routes(app.router.routes))
     return [method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-            if any(route.matches({**scope, "method": method})[0] == Match.FULL
-                   for route in app.router.routes)]
+            if any(_answers(route, {**scope, "method": method}) for route in routes)]
 
 
 def check_configuration() -> None:
@@ -154,6 +176,7 @@ def create_app() -> FastAPI:
     app.include_router(matting.router)
     app.include_router(banner.router)
     app.include_router(video.router)
+    app.include_router(detail_pages.router)
     app.include_router(review.router)
     finish_openapi(app, PUBLIC_PATHS)
     return app

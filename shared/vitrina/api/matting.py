@@ -37,7 +37,8 @@ from vitrina.matting.pipeline import cut_out
 
 router = APIRouter(prefix="/v1/matting", tags=["matting"])
 ResponseKind = Literal["png", "json"]
-ResultId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,160}$",
+# A new id's hex digits, or a batch item's job id (a timestamp) and item: never "jobs".
+ResultId = Annotated[str, Path(pattern=r"^[0-9a-f][A-Za-z0-9_.-]{0,159}$",
                                description="`result_id` of a cutout")]
 
 

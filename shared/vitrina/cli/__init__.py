@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vitrina.cli import banner, matting, run, serve, video
+from vitrina.cli import banner, detail, matting, run, serve, video
 from vitrina.cli.common import route_logs
 
-COMMANDS = (run, serve, matting, banner, video)
+COMMANDS = (run, serve, matting, banner, video, detail)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ survives a crash of the process or the machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -27,8 +28,10 @@ CREATE TABLE IF NOT EXISTS rows (
 _local = threading.local()
 
 
-def _connection(path: Path) -> sqlite3.Connection:
-    """One connection per thread and file (sqlite3 connections are not shared across threads)."""
+def connect(path: Path, schema: str = _SCHEMA) -> sqlite3.Connection:
+    """This thread's connection to the database file at ``path`` (sqlite3 connections are not
+    shared across threads), in WAL mode with ``synchronous=FULL``; ``schema`` (statements
+    separated by ";") runs on the first connection."""
     conns: dict[Path, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
     conn = conns.get(path)
     if conn is None:
@@ -36,9 +39,22 @@ def _connection(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(_SCHEMA)
+        conn.executescript(schema)
         conns[path] = conn
     return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: ``BEGIN IMMEDIATE`` takes the write lock up front, so what is read
+    and what is written inside cannot interleave with another writer (thread or process)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _load(text: str | None) -> Row | None:
@@ -51,16 +67,8 @@ class SqliteTable:
     def __init__(self, path: Path, name: str) -> None:
         self.path, self.name = Path(path), name
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = _connection(self.path)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(connect(self.path))
 
     def _read(self, conn: sqlite3.Connection, pk: str, sk: str) -> Row | None:
         found = conn.execute("SELECT attrs FROM rows WHERE tbl=? AND pk=? AND sk=?",
@@ -72,7 +80,7 @@ class SqliteTable:
                      (self.name, pk, sk, json.dumps(attrs, ensure_ascii=False)))
 
     def get(self, pk: str, sk: str) -> Row | None:
-        return self._read(_connection(self.path), pk, sk)
+        return self._read(connect(self.path), pk, sk)
 
     def put(self, pk: str, sk: str, attrs: Row) -> None:
         self.write([Put(pk, sk, attrs)])
@@ -130,7 +138,7 @@ class SqliteTable:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit + 1)  # one more tells whether another page follows
-        found = _connection(self.path).execute(sql, args).fetchall()
+        found = connect(self.path).execute(sql, args).fetchall()
         more = limit is not None and len(found) > limit
         found = found[:limit] if limit is not None else found
         rows = [{**json.loads(attrs), "sk": sk} for sk, attrs in found]
