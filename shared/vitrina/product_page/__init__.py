@@ -21,17 +21,23 @@ from vitrina.errors import InputError, NoUsableMedia
 from vitrina.fetch import fetch
 from vitrina.product_page.assemble import parse, require_media
 from vitrina.product_page.manifest import from_manifest
-from vitrina.product_page.model import Fact, Media, ProductPage
+from vitrina.product_page.model import Attribute, Fact, Media, ProductPage, Sourced, Table
 from vitrina.product_page.refs import local_ref
 from vitrina.product_page.text import decode_html
 
-__all__ = ["Fact", "Media", "NoUsableMedia", "ProductPage", "decode_html", "from_file",
-           "from_manifest", "from_url", "parse_html"]
+__all__ = ["Attribute", "Fact", "Media", "NoUsableMedia", "ProductPage", "Sourced", "Table",
+           "decode_html", "from_file", "from_manifest", "from_url", "parse_html", "parse_page"]
+
+
+def parse_page(html: str, base: str) -> ProductPage:
+    """Everything ``html`` says about its product, whether or not it shows a usable image;
+    ``base`` is the page URL, or a file:// URL or a local path (file or directory) that
+    relative references of a local page resolve against."""
+    return parse(html, base)
 
 
 def parse_html(html: str, base: str) -> ProductPage:
-    """The product on ``html``; ``base`` is the page URL, or a file:// URL or a local path
-    (file or directory) that relative references of a local page resolve against.
+    """The product on ``html`` (see parse_page), for products that need its pictures.
 
     Raises NoUsableMedia when the page shows no product image or video at all.
     """

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from vitrina.product_page import prices
-from vitrina.product_page.model import Fact, Found, Media
+from vitrina.product_page import availability, identifiers, prices
+from vitrina.product_page.model import Attribute, Fact, Found, Media, Price, Sourced
 from vitrina.product_page.refs import Resolve, is_svg
 from vitrina.product_page.text import clean
 
@@ -84,6 +84,15 @@ def _products(node: Any) -> Iterator[dict[str, Any]]:
                 yield from _products(value)
 
 
+def _get(node: dict[str, Any], key: str) -> Any:
+    """``node[key]``, or under another spelling of it ("lowprice", "productId"): shops'
+    generators get the case of schema.org names wrong often enough to matter."""
+    if key in node:
+        return node[key]
+    folded = key.casefold()
+    return next((v for k, v in node.items() if k.casefold() == folded), None)
+
+
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
@@ -110,66 +119,146 @@ def _urls(value: Any) -> list[str]:
     return urls
 
 
-def from_jsonld(blocks: list[str], resolve: Resolve) -> Found:
-    documents = [doc for doc in map(_load_json, blocks) if doc is not None]
-    by_id = {n["@id"]: n for n in _walk(documents) if isinstance(n.get("@id"), str) and len(n) > 2}
+_SIMPLE_PROPERTIES = ("color", "material", "pattern", "size", "weight", "width", "height",
+                      "depth")
+_GTIN_KEYS = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "isbn")
+_SRC = "json-ld:Product"
 
-    def deref(value: Any) -> Any:
+
+class _Graph:
+    """The page's JSON-LD documents, with {"@id": ...} references resolved on reading."""
+
+    def __init__(self, blocks: list[str]) -> None:
+        self.documents = [doc for doc in map(_load_json, blocks) if doc is not None]
+        self.by_id = {n["@id"]: n for n in _walk(self.documents)
+                      if isinstance(n.get("@id"), str) and len(n) > 2}
+
+    def deref(self, value: Any) -> Any:
         """A {"@id": ...} reference as the node it names (a @graph splits Product/Offer)."""
         if isinstance(value, list):
-            return [deref(v) for v in value]
+            return [self.deref(v) for v in value]
         if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
-            return by_id.get(value["@id"], value)
+            return self.by_id.get(value["@id"], value)
         return value
 
-    product = next(_products(documents), None)
-    if product is None:
+    def get(self, node: dict[str, Any], key: str) -> Any:
+        return self.deref(_get(node, key))
+
+    def nodes(self, node: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        return [n for n in map(self.deref, _items(_get(node, key))) if isinstance(n, dict)]
+
+
+def from_jsonld(blocks: list[str], resolve: Resolve) -> Found:
+    """What the page's first Product says; its variants (a ProductGroup's hasVariant, or
+    further Products of the same name: one per size or colour) count for its offers."""
+    graph = _Graph(blocks)
+    products = list(_products(graph.documents))
+    if not products:
         return Found()
-
-    def get(key: str) -> Any:
-        return deref(product.get(key))
-
-    facts = [Fact("title", _text(get("name")), "json-ld:Product.name"),
-             Fact("brand", _text(get("brand")), "json-ld:Product.brand")]
-    price, currency = _offer(deref, get("offers"))
-    if price:
-        facts.append(Fact("price", price, "json-ld:Product.offers.price"))
-    facts.append(Fact("description", _text(get("description")), "json-ld:Product.description"))
-    rating = rating_text(get("aggregateRating"))
+    product = products[0]
+    name = _text(graph.get(product, "name"))
+    variants = graph.nodes(product, "hasVariant") + [
+        p for p in products[1:] if name and _text(graph.get(p, "name")) == name]
+    offers = [o for p in (product, *variants) for o in _offers(graph, p)]
+    found_prices = tuple(_prices(graph, offers))
+    currency = next((c for o in offers if (c := _text(_get(o, "priceCurrency")))), "")
+    brand = _brand(graph.get(product, "brand"))
+    description = _text(graph.get(product, "description"))
+    attributes = _attributes(graph, product)
+    rating = rating_text(graph.get(product, "aggregateRating"))
+    facts = [Fact("title", name, f"{_SRC}.name"), Fact("brand", brand, f"{_SRC}.brand")]
+    if found_prices:
+        facts.append(Fact("price", found_prices[0].shown, f"{_SRC}.offers.price"))
+    facts.append(Fact("description", description, f"{_SRC}.description"))
     if rating:
-        facts.append(Fact("rating", rating, "json-ld:Product.aggregateRating"))
-    for prop in _items(get("additionalProperty")):
-        prop = deref(prop)
-        if isinstance(prop, dict) and _text(prop.get("name")) and _text(prop.get("value")):
-            text = f"{_text(prop.get('name'))}: {_text(prop.get('value'))}"
-            unit = _text(prop.get("unitText"))
-            facts.append(Fact("attribute", f"{text} {unit}" if unit else text,
-                              "json-ld:Product.additionalProperty"))
-    media = [Media("image", ref, "json-ld:Product.image")
-             for ref in map(resolve, _urls(get("image"))) if ref and not is_svg(ref)]
-    videos = [v.get("contentUrl") if isinstance(v, dict) else v for v in _items(get("video"))]
-    media += [Media("video", ref, "json-ld:Product.video") for ref in map(resolve, _urls(videos))
-              if ref]
-    return Found(tuple(f for f in facts if f.text), tuple(media), price, currency)
+        facts.append(Fact("rating", rating, f"{_SRC}.aggregateRating"))
+    facts += [Fact("attribute", f"{a.name}: {a.value}", a.source) for a in attributes
+              if a.source.endswith("additionalProperty")]
+    media = [Media("image", ref, f"{_SRC}.image")
+             for ref in map(resolve, _urls(graph.get(product, "image"))) if ref and not is_svg(ref)]
+    videos = [v.get("contentUrl") if isinstance(v, dict) else v
+              for v in _items(graph.get(product, "video"))]
+    media += [Media("video", ref, f"{_SRC}.video") for ref in map(resolve, _urls(videos)) if ref]
+    return Found(
+        facts=tuple(f for f in facts if f.text),
+        media=tuple(media),
+        prices=found_prices,
+        currency=Sourced(prices.currency(currency) or "", f"{_SRC}.offers.priceCurrency")
+        if currency else None,
+        brand=Sourced(brand, f"{_SRC}.brand") if brand else None,
+        availability=availability.combined(
+            (_text(_get(o, "availability")) for o in offers), f"{_SRC}.offers.availability"),
+        skus=tuple(_codes(graph, product, offers)),
+        gtins=tuple(Sourced(g, f"{_SRC}.{key}") for node in (product, *offers)
+                    for key in _GTIN_KEYS if (g := identifiers.gtin(_text(_get(node, key))))),
+        mpns=tuple(Sourced(m, f"{_SRC}.mpn") for m in [_text(graph.get(product, "mpn"))] if m),
+        attributes=tuple(attributes),
+        descriptions=(Sourced(description, f"{_SRC}.description"),) if description else (),
+    )
 
 
-def _offer(deref: Callable[[Any], Any], offers: Any) -> tuple[str | None, str | None]:
-    """The first priced Offer/AggregateOffer (price or lowPrice, or its priceSpecification)."""
-    for offer in _items(offers):
-        offer = deref(offer)
-        if not isinstance(offer, dict):
-            continue
-        for source in [offer, *map(deref, _items(offer.get("priceSpecification")))]:
-            if not isinstance(source, dict):
-                continue
-            price = prices.price(_text(source.get("price") or source.get("lowPrice")))
-            if price:
-                currency = source.get("priceCurrency", offer.get("priceCurrency"))
-                return price, prices.currency(_text(currency))
-        nested = _offer(deref, offer.get("offers"))
-        if nested[0]:
-            return nested
-    return None, None
+def _offers(graph: _Graph, product: dict[str, Any]) -> list[dict[str, Any]]:
+    """A product's Offers, an AggregateOffer's own offers after it."""
+    offers = []
+    for offer in graph.nodes(product, "offers"):
+        offers.append(offer)
+        offers += graph.nodes(offer, "offers")
+    return offers
+
+
+def _prices(graph: _Graph, offers: list[dict[str, Any]]) -> list[Price]:
+    """Each offer's price (or lowPrice, or its priceSpecification's), in offer order."""
+    found: list[Price] = []
+    for offer in offers:
+        for source in (offer, *graph.nodes(offer, "priceSpecification")):
+            for key in ("price", "lowPrice"):
+                value = _get(source, key)
+                if isinstance(value, dict):  # {"@value": 19.5} or a {"value": ...} object
+                    value = value.get("@value", value.get("value"))
+                currency = _text(_get(source, "priceCurrency") or _get(offer, "priceCurrency"))
+                stated = prices.stated(value, currency, f"{_SRC}.offers.{key}")
+                if stated and stated.amount not in {p.amount for p in found}:
+                    found.append(stated)
+    return found
+
+
+def _brand(value: Any) -> str:
+    """A Brand or Organization's name, or the brand as a string; blanks are no brand."""
+    return _text(value).strip()
+
+
+def _codes(graph: _Graph, product: dict[str, Any], offers: list[dict[str, Any]]
+           ) -> list[Sourced]:
+    """SKU candidates: the product's sku, its productID (without a "sku:" style prefix), then
+    an offer's sku."""
+    found = [(_text(graph.get(product, "sku")), f"{_SRC}.sku"),
+             (re.sub(r"^[a-z]+:", "", _text(graph.get(product, "productID"))),
+              f"{_SRC}.productID")]
+    found += [(_text(_get(offer, "sku")), f"{_SRC}.offers.sku") for offer in offers[:1]]
+    return [Sourced(code, source) for text, source in found
+            if (code := identifiers.stated_code(text))]
+
+
+def _attributes(graph: _Graph, product: dict[str, Any]) -> list[Attribute]:
+    """additionalProperty name/value pairs (with their unit), then plain properties such as
+    color, material or weight."""
+    found = []
+    for prop in graph.nodes(product, "additionalProperty"):
+        name, value = _text(prop.get("name")), _text(prop.get("value"))
+        unit = _text(prop.get("unitText"))
+        if name and value:
+            found.append(Attribute(name, f"{value} {unit}" if unit else value,
+                                   f"{_SRC}.additionalProperty"))
+    for key in _SIMPLE_PROPERTIES:
+        value = graph.get(product, key)
+        if isinstance(value, dict):  # a QuantitativeValue
+            value = " ".join(t for t in (_text(value.get("value")),
+                                         _text(value.get("unitText") or value.get("unitCode")))
+                             if t)
+        text = _text(value)
+        if text:
+            found.append(Attribute(key, text, f"{_SRC}.{key}"))
+    return found
 
 
 def rating_text(rating: Any) -> str:
@@ -180,4 +269,3 @@ def rating_text(rating: Any) -> str:
     best = _text(rating.get("bestRating"))
     count = _text(rating.get("reviewCount", rating.get("ratingCount")))
     return text + (f"/{best}" if best else "") + (f" ({count})" if count else "")
-

@@ -32,6 +32,11 @@ def clean(text: str) -> str:
     return squash(_TAG.sub(" ", unescape(text)))
 
 
+def after_label(text: str) -> str:
+    """The value in a "Label: value" text ("See more by brand: Acme" is "Acme")."""
+    return squash(re.split(r"[:：]", text)[-1]) or squash(text)
+
+
 def language(texts: Iterable[str]) -> str:
     """"zh" when Han characters are over a fifth of the letters: pages mix in Latin model
     numbers and brand names, so a plain majority would call many Chinese pages English."""

@@ -1,42 +1,73 @@
-"""The visible HTML: <h1> and <title>, list items that read like selling points, and the
-<img>/<video> elements that show the product (not icons, badges or tracking pixels)."""
+"""The visible HTML: what a shopper reads on the page. <h1> and <title>, list items that
+read like selling points, prices written with a currency, codes and brands after their
+labels or in elements named for them, add-to-cart buttons, description blocks, and the
+name/value pairs of specification tables and lists.
+"""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from collections.abc import Callable
 
-from vitrina.product_page.model import Fact, Found, Media
-from vitrina.product_page.refs import Resolve, is_svg
-from vitrina.product_page.text import weight
-from vitrina.product_page.walker import Img, Item, Walker
+from vitrina.product_page import availability, identifiers, prices, tables
+from vitrina.product_page.images import page_media
+from vitrina.product_page.model import Fact, Found, Sourced
+from vitrina.product_page.refs import Resolve
+from vitrina.product_page.text import after_label, squash, weight
+from vitrina.product_page.walker import Hinted, Item, Walker
 
-_ICON_NAME = re.compile(
-    r"(?<![a-z])(?:fav)?(?:sprites?|icons?|pixel|spacer|blank|transparent|loader|loading"
-    r"|placeholder)(?![a-z])|(?<!\d)1x1(?!\d)"
-)
+_BRAND_LABEL = re.compile(
+    r"^(?P<label>brand(?:\s+name)?|marke|marca|marque|merk|märke|品牌|브랜드|бренд|manufacturer"
+    r"|hersteller|fabricant|fabricante|производитель)[ \t]*[:：]?[ \t]*\n?[ \t]*"
+    r"(?P<brand>[^\n:：]{1,40})$", re.I | re.M)
+_TITLE_SEPARATOR = re.compile(r"\s[|｜\-–—:]\s|[|｜]")
+_MIN_NAME = 6  # characters; a shorter title part is a shop's name or a word
+_MIN_DESCRIPTION = 40  # characters; shorter "description" elements are headings or tabs
 
-_MIN_SIDE = 64  # pixels; smaller declared images are icons, badges or tracking pixels
-_SRCSET_SPLIT = re.compile(r"(?<=\d[wx]),\s*|,\s+")
 
-
-def from_html(parser: Walker, resolve: Resolve) -> Found:
-
+def from_html(walker: Walker, resolve: Resolve, country: str = "") -> Found:
     def in_scope(main: bool) -> bool:
         """With a <main>, only it holds the product; without, the whole page may."""
-        return main or not parser.has_main
+        return main or not walker.has_main
 
-    facts = [Fact("title", parser.h1, "html:h1"), Fact("title", parser.title, "html:title")]
-    facts += [Fact("bullet", item.text, "html:li") for item in parser.items
-              if in_scope(item.main) and _selling_point(item)]
-    media = [Media("image", ref, "html:img", img.alt) for img in parser.images
-             if in_scope(img.main) and (ref := image_ref(img, resolve))]
-    media += [Media("video", ref, "html:video")
-              for ref in map(resolve, parser.videos) if ref]
-    return Found(tuple(f for f in facts if f.text), tuple(media))
+    lines = [line for line in walker.lines
+             if line.nodes and in_scope(line.nodes[0][1].main) and line.text.strip()]
+    text = "\n".join(squash(line.text) for line in lines)
+    hinted = [h for h in walker.hinted if in_scope(h.main)]
+    facts = [Fact("title", walker.h1, "html:h1"), Fact("title", walker.title, "html:title")]
+    facts += [Fact("bullet", item.text, "html:li") for item in walker.items
+              if in_scope(item.main) and selling_point(item)]
+    media = page_media(walker, resolve)
+    page_tables = tables.tables(walker.tables)
+    return Found(
+        facts=tuple(f for f in facts if f.text),
+        media=tuple([m for m in media if m.kind == "image"] +
+                    [m for m in media if m.kind == "video"]),
+        prices=tuple(prices.visible(walker.lines, title_line(walker), walker.has_main, country)),
+        brand=_brand(text, hinted),
+        availability=availability.visible(walker.buttons, lines, walker.has_main),
+        skus=tuple(_codes(text, hinted, "sku", identifiers.code)),
+        gtins=tuple(_codes(text, hinted, "gtin", identifiers.gtin)),
+        mpns=tuple(_codes(text, hinted, "mpn", identifiers.code)),
+        attributes=tuple(tables.attributes(
+            page_tables, walker.pairs, [i for i in walker.items if in_scope(i.main)])),
+        descriptions=tuple(Sourced(h.text, f"html:{h.selector}") for h in hinted
+                           if h.kind == "description" and len(h.text) >= _MIN_DESCRIPTION),
+    )
 
 
-def _selling_point(item: Item) -> bool:
+def title_line(walker: Walker) -> int:
+    """The line that names the product: its <h1>, else the first line that repeats the
+    <title>'s first part ("Name | Shop"); -1 when neither is found."""
+    if walker.h1_line >= 0:
+        return walker.h1_line
+    name = squash(_TITLE_SEPARATOR.split(walker.title)[0])
+    if len(name) < _MIN_NAME:
+        return -1
+    return next((i for i, line in enumerate(walker.lines) if name in squash(line.text)), -1)
+
+
+def selling_point(item: Item) -> bool:
     """A list item that says something about the product: not a menu entry or link (most
     of its text is a link), not a size or colour swatch (too short), not a whole block."""
     size = weight(item.text)
@@ -44,28 +75,24 @@ def _selling_point(item: Item) -> bool:
             and any(ch.isalpha() for ch in item.text))
 
 
-def _largest(srcset: str) -> str:
-    """The srcset candidate with the largest width or density descriptor."""
-    best, best_size = "", -1.0
-    for candidate in _SRCSET_SPLIT.split(srcset.strip()):
-        parts = candidate.split()
-        if not parts:
-            continue
-        size = 1.0
-        if len(parts) > 1 and re.fullmatch(r"\d+(?:\.\d+)?[wx]", parts[1]):
-            size = float(parts[1][:-1])
-        if size > best_size:
-            best, best_size = parts[0].rstrip(","), size
-    return best
+def _codes(text: str, hinted: list[Hinted], kind: str, shape: Callable[[str], str | None]
+           ) -> list[Sourced]:
+    """A code after its label in the visible text, then one in an element named for it."""
+    found = []
+    labelled = identifiers.from_labels(text, kind)
+    if labelled:
+        found.append(Sourced(labelled[0], f"html:label '{labelled[1]}'"))
+    found += [Sourced(value, f"html:{h.selector}") for h in hinted
+              if h.kind == kind and not h.link and (value := shape(h.text))]
+    return found
 
 
-def image_ref(img: Img, resolve: Resolve) -> str | None:
-    if any(side is not None and side < _MIN_SIDE for side in (img.width, img.height)):
-        return None
-    for candidate in (_largest(img.srcset), _largest(img.data_srcset), img.data_src, img.src):
-        ref = resolve(candidate) if candidate else None
-        name = unquote(urlsplit(ref).path.rsplit("/", 1)[-1].lower()) if ref else ""
-        if ref and not is_svg(ref) and not _ICON_NAME.search(name):
-            return ref
+def _brand(text: str, hinted: list[Hinted]) -> Sourced | None:
+    match = _BRAND_LABEL.search(text)
+    if match and squash(match.group("brand")):
+        return Sourced(squash(match.group("brand")), f"html:label '{match.group('label')}'")
+    for hint in hinted:
+        name = after_label(hint.text)
+        if hint.kind == "brand" and 0 < len(name) <= 40:
+            return Sourced(name, f"html:{hint.selector}")
     return None
-

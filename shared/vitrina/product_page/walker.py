@@ -1,43 +1,47 @@
 """One pass over the page's HTML that collects every raw ingredient; judging them is left to
-the source modules (jsonld, microdata, meta, visible).
+the source modules (jsonld, microdata, meta, visible, prices, availability, tables).
 
 The standard library's tolerant HTMLParser does the tokenising; this walk keeps its own
 element stack because real pages leave tags open, and what each element means for its
-content (navigation, <main>, a link, a Product scope) is inherited down the stack, never
-searched for, so the walk stays linear in the page.
+content (navigation, <main>, a link, a crossed-out price, a Product scope) is inherited down
+the stack (see nodes), never searched for, so the walk stays linear in the page.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from vitrina.product_page.nodes import (
+    OFFER_TYPE,
+    PRODUCT_TYPE,
+    Node,
+    child,
+    prop_names,
+    size,
+)
 from vitrina.product_page.text import squash
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr"})
-_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "menu", "menubar"})
-_SECTIONING = frozenset({"main", "article", "section"})
+# Elements that start a new line of text where a browser would.
+_BLOCK = frozenset({"address", "article", "aside", "blockquote", "br", "button", "dd", "details",
+                    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+                    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+                    "nav", "ol", "option", "p", "pre", "section", "select", "summary", "table",
+                    "tbody", "td", "tfoot", "th", "thead", "tr", "ul"})
+_TEXTLESS = frozenset({"script", "style", "template", "noscript"})
+# An open element of the key closes when a sibling opens, unless one of the value opens first.
+_IMPLIED_END = {"li": frozenset({"ul", "ol", "menu"}), "dt": frozenset({"dl"}),
+                "dd": frozenset({"dl"}), "td": frozenset({"tr", "table"}),
+                "th": frozenset({"tr", "table"}), "tr": frozenset({"table"})}
+_SIBLINGS = {"li": ("li",), "dt": ("dt", "dd"), "dd": ("dt", "dd"), "td": ("td", "th"),
+             "th": ("td", "th"), "tr": ("tr",)}
 _MICRODATA_ATTR = {"meta": "content", "img": "src", "audio": "src", "video": "src",
                    "source": "src", "embed": "src", "iframe": "src", "a": "href", "link": "href",
                    "area": "href", "object": "data", "time": "datetime", "data": "value",
                    "meter": "value"}
-
-
-@dataclass(frozen=True)
-class Node:
-    """One open element and what it means for everything inside it."""
-
-    tag: str
-    chrome: bool = False  # inside navigation, a site header or footer: not about the product
-    main: bool = False  # inside <main> / role=main
-    sectioning: bool = False  # inside main/article/section: <header>/<footer> are not site-wide
-    link: bool = False  # inside <a>
-    video: bool = False  # inside <video>
-    svg: bool = False  # inside <svg>
-    path: tuple[str, ...] | None = None  # itemprops of the scopes from the first Product down
 
 
 @dataclass(frozen=True)
@@ -57,33 +61,66 @@ class Img:
     height: int | None
     alt: str
     main: bool
+    order: int  # position among the page's images and videos
+
+
+@dataclass(frozen=True)
+class Video:
+    src: str
+    order: int
+
+
+@dataclass
+class Line:
+    """Visible text between two block boundaries, with the element each part came from."""
+
+    parts: list[str] = field(default_factory=list)
+    nodes: list[tuple[int, Node]] = field(default_factory=list)  # (offset, node) per part
+    length: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def node_at(self, offset: int) -> Node:
+        return next(node for start, node in reversed(self.nodes) if start <= offset)
+
+
+@dataclass(frozen=True)
+class Hinted:
+    """An element whose class or id says what it holds (a code, a brand, a description)."""
+
+    kind: str
+    text: str
+    selector: str
+    main: bool
+    link: bool
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    disabled: bool
+    main: bool
 
 
 @dataclass
 class Capture:
-    """Text being gathered until ``depth``'s element closes (mutable: it grows)."""
+    """Text or rows being gathered until ``depth``'s element closes (mutable: it grows)."""
 
-    kind: str  # "title" | "h1" | "li" | "jsonld" | "microdata"
+    kind: str  # "title" | "h1" | "li" | "jsonld" | "microdata" | "cell" | "tr" | "table" | ...
     depth: int
-    main: bool = False
+    node: Node
     path: tuple[str, ...] = ()
-    parts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # text; a row's cells
+    rows: list[list[str]] = field(default_factory=list)  # a table's rows
     link_chars: int = 0
     nested: bool = False  # an <li> holding another list: a menu section, not a point
-
-
-def _size(attrs: dict[str, str], side: str) -> int | None:
-    """An image's declared width or height in pixels, from its attribute or inline style
-    (tracking pixels use either); None when it is not given in pixels."""
-    match = re.fullmatch(r"\s*(\d+)(?:\.\d*)?\s*(?:px)?\s*", attrs.get(side, "")) or re.search(
-        rf"(?:^|;)\s*{side}\s*:\s*(\d+)(?:\.\d*)?px", attrs.get("style", ""), re.I)
-    return int(match.group(1)) if match else None
+    disabled: bool = False
 
 
 class Walker(HTMLParser):
-    """One pass over the page collecting every raw ingredient; judging them is left to the
-    _from_* functions. Keeps its own element stack because real pages leave tags open; what
-    each element means for its content is inherited down the stack, never searched for."""
+    """Feed it a page, call ``finish``, then read the lists it filled."""
 
     _MAX_DEPTH = 256  # deeper elements are not tracked, so no page makes the walk quadratic
 
@@ -95,14 +132,23 @@ class Walker(HTMLParser):
         self.jsonld: list[str] = []
         self.metas: list[tuple[str, str]] = []
         self.microdata: list[tuple[tuple[str, ...], str]] = []
+        self.syntax = ""  # "microdata" or "rdfa": how the page's Product scope is written
         self.items: list[Item] = []
         self.images: list[Img] = []
-        self.videos: list[str] = []
+        self.videos: list[Video] = []
+        self.lines: list[Line] = [Line()]
+        self.h1_line = -1  # the line where the first <h1> starts
+        self.tables: list[tuple[tuple[tuple[str, ...], ...], str]] = []
+        self.pairs: list[tuple[str, str]] = []  # <dt>, <dd>
+        self.hinted: list[Hinted] = []
+        self.buttons: list[Button] = []
         self.title = ""
         self.h1 = ""
         self.base_href = ""
+        self.lang = ""  # <html lang>, e.g. "zh-TW"
         self.has_main = False
-        self.product_seen = False
+        self._term = ""  # the last <dt>, waiting for its <dd>
+        self._media = 0
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
         """``<![word ...`` that is not CDATA or an IE conditional is skipped like a bogus
@@ -115,9 +161,12 @@ class Walker(HTMLParser):
 
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attr_list}
-        if tag == "li" and self.open_tags["li"]:
-            self._close_open_li()
-        node = self._node(tag, attrs, self.stack[-1] if self.stack else Node(""))
+        if tag in _IMPLIED_END:
+            self._close_sibling(tag)
+        if tag in _BLOCK:
+            self._break()
+        parent = self.stack[-1] if self.stack else Node("")
+        node = child(tag, attrs, parent, self._scope(tag, attrs, parent))
         self.has_main = self.has_main or node.main
         self._microdata(tag, attrs, node)
         self._collect(tag, attrs, node)
@@ -128,6 +177,8 @@ class Walker(HTMLParser):
         self._capture(tag, attrs, node)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK:
+            self._break()
         if not self.open_tags[tag]:
             return
         for depth in range(len(self.stack) - 1, -1, -1):
@@ -136,44 +187,54 @@ class Walker(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        if not self.open:
-            return
         top = self.stack[-1] if self.stack else Node("")
+        textless = top.tag in _TEXTLESS
         for capture in self.open:
-            if top.tag in ("script", "style") and capture.kind != "jsonld":
+            if capture.kind in ("tr", "table") or (textless and capture.kind != "jsonld"):
                 continue
             capture.parts.append(data)
             if top.link and capture.kind == "li":
                 capture.link_chars += len(data.strip())
+        if not (textless or top.hidden or top.chrome) and data.strip():
+            line = self.lines[-1]
+            if line.parts and line.parts[-1][-1:].isdigit() and data[:1].isdigit():
+                # "173<sup>34</sup>" is 173.34, as shops set cents; "$200" and "2 bids" in
+                # two elements are not "$2002".
+                cents = top.tag == "sup" and len(data) == 2
+                data = ("." if cents else " ") + data
+            line.nodes.append((line.length, top))
+            line.parts.append(data)
+            line.length += len(data)
 
     def finish(self) -> None:
         """Close what the page left open (a truncated page still yields its text)."""
         self._pop_to(0)
+        self._break()
 
-    def _node(self, tag: str, attrs: dict[str, str], parent: Node) -> Node:
-        role = attrs.get("role", "").lower()
+    def _break(self) -> None:
+        if self.lines[-1].parts:
+            self.lines.append(Line())
+
+    def _scope(self, tag: str, attrs: dict[str, str], parent: Node) -> tuple[str, ...] | None:
+        """The prop path of a microdata (itemscope) or RDFa (typeof) scope: the first Product
+        is the root; an Offer before any Product stands for the product's offers."""
         path = parent.path
-        if "itemscope" in attrs:
-            if path is not None:
-                path = (*path, next(iter(attrs.get("itemprop", "").split()), ""))
-            elif not self.product_seen and re.search(
-                    r"schema\.org/product\b", attrs.get("itemtype", ""), re.I):
-                self.product_seen = tag not in _VOID
-                path = ()
-        return Node(
-            tag,
-            chrome=parent.chrome or tag == "nav" or role in _CHROME_ROLES or (
-                tag in ("header", "footer") and not parent.sectioning),
-            main=parent.main or tag == "main" or role == "main",
-            sectioning=parent.sectioning or tag in _SECTIONING or role == "main",
-            link=parent.link or tag == "a",
-            video=parent.video or tag == "video",
-            svg=parent.svg or tag == "svg",
-            path=path,
-        )
+        if "itemscope" not in attrs and "typeof" not in attrs:
+            return path
+        if path is not None:
+            return (*path, next(iter(prop_names(attrs)), ""))
+        kind = attrs.get("itemtype") or attrs.get("typeof") or ""
+        if not self.syntax and PRODUCT_TYPE.search(kind) and tag not in _VOID:
+            self.syntax = "microdata" if "itemscope" in attrs else "rdfa"
+            return ()
+        if not self.syntax and OFFER_TYPE.search(kind) and tag not in _VOID:
+            return ("offers",)
+        return None
 
     def _collect(self, tag: str, attrs: dict[str, str], node: Node) -> None:
-        if tag == "meta":
+        if tag == "html":
+            self.lang = attrs.get("lang", "") or attrs.get("xml:lang", "")
+        elif tag == "meta":
             key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
             if key and "content" in attrs:
                 self.metas.append((key, attrs["content"]))
@@ -182,48 +243,70 @@ class Walker(HTMLParser):
         elif node.chrome:
             return
         elif tag == "img" and attrs.get("role") not in ("presentation", "none"):  # decoration
+            self._media += 1
             self.images.append(Img(
                 attrs.get("src", ""), attrs.get("data-src", ""), attrs.get("srcset", ""),
-                attrs.get("data-srcset", ""), _size(attrs, "width"),
-                _size(attrs, "height"), squash(attrs.get("alt", "")), node.main))
+                attrs.get("data-srcset", ""), size(attrs, "width"),
+                size(attrs, "height"), squash(attrs.get("alt", "")), node.main, self._media))
         elif tag == "video" or (tag == "source" and node.video):
-            self.videos += [v for v in (attrs.get("src"), attrs.get("data-src")) if v]
+            for src in (attrs.get("src"), attrs.get("data-src")):
+                if src:
+                    self._media += 1
+                    self.videos.append(Video(src, self._media))
+        elif tag == "input" and attrs.get("type", "").lower() in ("submit", "button"):
+            self.buttons.append(Button(squash(attrs.get("value", "")), "disabled" in attrs,
+                                       node.main))
 
     def _capture(self, tag: str, attrs: dict[str, str], node: Node) -> None:
         depth = len(self.stack) - 1
+
+        def start(kind: str, **extra: bool) -> None:
+            self.open.append(Capture(kind, depth, node, **extra))
+
         if tag == "script" and "ld+json" in attrs.get("type", "").lower():
-            self.open.append(Capture("jsonld", depth))
-        elif node.chrome:
+            start("jsonld")
             return
-        elif tag == "title" and not self.title and not node.svg:
-            self.open.append(Capture("title", depth))
+        if node.chrome:
+            return
+        if tag == "title" and not self.title and not node.svg:
+            start("title")
         elif tag == "h1" and not self.h1:
-            self.open.append(Capture("h1", depth))
+            self.h1_line = len(self.lines) - 1
+            start("h1")
         elif tag == "li":
             for capture in self.open:
                 capture.nested = capture.nested or capture.kind == "li"
-            self.open.append(Capture("li", depth, node.main))
+            start("li")
+        elif tag in ("table", "tr", "dt", "dd"):
+            start(tag)
+        elif tag == "button":
+            start(tag, disabled="disabled" in attrs or attrs.get("aria-disabled") == "true")
+        elif tag in ("td", "th"):
+            start("cell")
+        if node.hint:
+            start("hint")
 
     def _microdata(self, tag: str, attrs: dict[str, str], node: Node) -> None:
-        """Record an itemprop of the first Product under its path ("offers", "price")."""
-        names = attrs.get("itemprop", "").split()
+        """Record a prop of the first Product under its path ("offers", "price")."""
+        names = prop_names(attrs)
         parent_path = self.stack[-1].path if self.stack else None
-        if not names or parent_path is None or "itemscope" in attrs:
-            return  # an itemscope's props carry its itemprop in their own path
-        value = attrs.get("content") or attrs.get(_MICRODATA_ATTR.get(tag, ""), "")
+        if not names or parent_path is None or "itemscope" in attrs or "typeof" in attrs:
+            return  # a scope's props carry its own prop name in their path
+        value = (attrs.get("content") or attrs.get(_MICRODATA_ATTR.get(tag, ""), "")
+                 or attrs.get("resource", ""))
         if value or tag in _VOID:
             self.microdata += [((*parent_path, name), value) for name in names]
         elif len(self.stack) < self._MAX_DEPTH:
-            self.open += [Capture("microdata", len(self.stack), path=(*parent_path, name))
+            self.open += [Capture("microdata", len(self.stack), node, path=(*parent_path, name))
                           for name in names]
 
-    def _close_open_li(self) -> None:
-        """A new <li> ends an unclosed sibling <li> (but not the <li> holding its list)."""
+    def _close_sibling(self, tag: str) -> None:
+        """A new <li>/<td>/<tr>/<dt>/<dd> ends an unclosed sibling, not its container's."""
         for depth in range(len(self.stack) - 1, -1, -1):
-            tag = self.stack[depth].tag
-            if tag in ("ul", "ol", "menu"):
+            open_tag = self.stack[depth].tag
+            if open_tag in _IMPLIED_END[tag]:
                 return
-            if tag == "li":
+            if open_tag in _SIBLINGS[tag]:
                 self._pop_to(depth)
                 return
 
@@ -234,15 +317,33 @@ class Walker(HTMLParser):
         while self.open and self.open[-1].depth >= depth:
             self._finish(self.open.pop())
 
+    def _innermost(self, kind: str) -> Capture | None:
+        return next((c for c in reversed(self.open) if c.kind == kind), None)
+
     def _finish(self, capture: Capture) -> None:
-        text = "".join(capture.parts)
-        if capture.kind == "jsonld":
-            self.jsonld.append(text)
-        elif capture.kind == "title":
-            self.title = squash(text)
-        elif capture.kind == "h1":
-            self.h1 = squash(text)
-        elif capture.kind == "microdata":
+        text = squash("".join(capture.parts)) if capture.kind != "jsonld" else ""
+        kind, node = capture.kind, capture.node
+        if kind == "jsonld":
+            self.jsonld.append("".join(capture.parts))
+        elif kind == "title":
+            self.title = text
+        elif kind == "h1":
+            self.h1 = text
+        elif kind == "microdata":
             self.microdata.append((capture.path, text))
-        elif capture.kind == "li" and not capture.nested:
-            self.items.append(Item(squash(text), capture.link_chars, capture.main))
+        elif kind == "li" and not capture.nested:
+            self.items.append(Item(text, capture.link_chars, node.main))
+        elif kind == "cell" and (row := self._innermost("tr")):
+            row.parts.append(text)
+        elif kind == "tr" and capture.parts and (table := self._innermost("table")):
+            table.rows.append(capture.parts)
+        elif kind == "table" and capture.rows:
+            self.tables.append((tuple(map(tuple, capture.rows)), node.selector))
+        elif kind == "dt":
+            self._term = text
+        elif kind == "dd" and self._term and text:
+            self.pairs.append((self._term, text))
+        elif kind == "button":
+            self.buttons.append(Button(text, capture.disabled, node.main))
+        elif kind == "hint" and text:
+            self.hinted.append(Hinted(node.hint, text, node.selector, node.main, node.link))
