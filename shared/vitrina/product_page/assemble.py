@@ -4,9 +4,10 @@ likely to be right about it, and each value with the source it came from.
 Structured data (JSON-LD, then microdata or RDFa, then meta tags) is trusted before the
 visible markup, with two exceptions the pages themselves argue for: where structured sources
 name several prices, the one the page shows as its price wins (a starting bid, a list
-price or a variant's price may sit in the markup too); and a code the page prints beside a
-"SKU"/"Item #" label is the shop's SKU before a structured ``sku`` field, which platforms
-fill with internal ids. Then the page's URL and scripts, for a SKU no one labels.
+price or a variant's price may sit in the markup too); and a code the page prints, beside a
+"SKU"/"Item #" (or "MPN"/"Model #") label or in an element named for it, comes before a
+structured ``sku`` (``mpn``) field, which platforms fill with internal ids. Then the page's
+URL and scripts, for a SKU the page does not print.
 """
 
 from __future__ import annotations
@@ -72,11 +73,10 @@ def parse(html: str, base: str) -> ProductPage:
         price_amount=Sourced(str(price.amount), price.source) if price else None,
         price_currency=currency,
         availability=_first(part.availability for part in found),
-        sku=_first([*shown.skus[:1], *(s for part in structured for s in part.skus),
-                    *shown.skus[1:], identifiers.from_url(web_url),
-                    identifiers.from_scripts(html)]),
+        sku=_first([*shown.skus, *(c for part in structured for c in part.skus),
+                    identifiers.from_url(web_url)]) or identifiers.from_scripts(html),
         gtin=_first(g for part in found for g in part.gtins),
-        mpn=_first(m for part in found for m in part.mpns),
+        mpn=_first([*shown.mpns, *(c for part in structured for c in part.mpns)]),
         attributes=tuple(a for part in found for a in part.attributes),
         selling_points=_unique_values(points),
         descriptions=_unique_values(d for part in found for d in part.descriptions),

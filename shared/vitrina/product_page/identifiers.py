@@ -31,7 +31,7 @@ _SKU_LABELS = (
     r"cod(?:ice)?\s+(?:produs|articolo|prodotto)", r"numer\s+katalogowy", r"varenummer",
     r"k[oó]d(?:\s+(?:produktu|tovaru|zboží|zbozi|towaru))?", r"artikelnr\.?", r"tuotenumero",
     r"商品編號", r"商品编号", r"商品番号", r"商品代碼", r"商品代码", r"货号", r"貨號", r"品番",
-    r"상품번호", r"품번", r"артикул", r"код(?:\s+товара)?",
+    r"상품번호", r"품번", r"артикул", r"код(?:\s+товара)?", r"tootekood", r"קוד\s+מוצר", r"מק\"ט",
 )
 _MPN_LABELS = (
     r"mpn", rf"model{_NO}", r"model", r"manufacturer\s+part\s+(?:number|no\.?)",
@@ -47,7 +47,7 @@ def _labelled(labels: Iterable[str]) -> re.Pattern[str]:
     gap = r"[ \t]*\n?[ \t]*"
     return re.compile(
         rf"(?:^|[〈(\[【|·•,;])[ \t]*(?:[^\s:：]+[ \t]+)?(?P<label>{'|'.join(labels)})"
-        rf"{gap}(?:[:：#.]{gap})?(?:[:：]{gap})?"
+        rf"(?:[ \t]*\([^)\n]{{1,12}}\))?{gap}(?:[:：#.]{gap})?(?:[:：]{gap})?"
         rf"(?P<code>{_CODE})(?=[ \t]*(?:$|[〉)\]】|,;]))", re.I | re.M)
 
 
@@ -57,7 +57,7 @@ _ID_PARAM = re.compile(r"^(?:p|pid|id|sku|item|itemid|item_id|product|productid|
                        r"|prod|article|articleid|goods_id|goodsid|offer|offerid)$", re.I)
 _PAGE_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.I)
 _SCRIPT_SKU = re.compile(
-    r"""["']?\b(?:sku|productSku|product_sku)["']?\s*:\s*["']([^"'<>\s]{1,40})["']""", re.I)
+    r"""\b(?:sku|productSku|product_sku)["']?\s*:\s*["']([^"'<>\s]{1,40})["']""", re.I)
 
 
 def code(text: str) -> str | None:

@@ -11,8 +11,8 @@ languages pages use for their class names (English, mostly).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "menu", "menubar"})
 SECTIONING = frozenset({"main", "article", "section"})
@@ -27,8 +27,7 @@ _ASIDE_WORDS = frozenset({"old", "was", "before", "compare", "strike", "striketh
 _CODE_NOUNS = frozenset({"product", "item", "article", "style", "catalog", "catalogue"})
 _CODE_WORDS = frozenset({"code", "ref", "reference", "number", "no", "nr", "id"})
 _HINT_WORDS = {"sku": "sku", "mpn": "mpn", "gtin": "gtin", "ean": "gtin", "upc": "gtin",
-               "barcode": "gtin", "isbn": "gtin", "brand": "brand", "manufacturer": "brand",
-               "description": "description"}
+               "barcode": "gtin", "isbn": "gtin", "brand": "brand", "description": "description"}
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SCHEMA_PREFIX = re.compile(r"^(?:https?://schema\.org/|schema:)", re.I)
 PRODUCT_TYPE = re.compile(r"(?:^|[\s/:])(?:Product|ProductGroup|ProductModel|IndividualProduct"
@@ -36,9 +35,9 @@ PRODUCT_TYPE = re.compile(r"(?:^|[\s/:])(?:Product|ProductGroup|ProductModel|Ind
 OFFER_TYPE = re.compile(r"(?:^|[\s/:])(?:Offer|AggregateOffer)(?:$|\s)", re.I)
 
 
-@dataclass(frozen=True)
-class Node:
-    """One open element and what it means for its content (inherited down the stack)."""
+class Node(NamedTuple):
+    """One open element and what it means for its content (inherited down the stack); a
+    named tuple because a page opens tens of thousands of them."""
 
     tag: str
     selector: str = ""  # "span.price", "div#sku", "table": to name where a value came from
@@ -55,19 +54,20 @@ class Node:
     path: tuple[str, ...] | None = None  # props of the scopes from the first Product down
 
 
-@lru_cache(maxsize=4096)
-def words(value: str) -> tuple[str, ...]:
-    """The lower-case words of class names or ids ("oldPrice" -> old, price)."""
-    return tuple(w.lower() for w in _WORD.findall(value))
-
-
-def _hint(names: tuple[str, ...]) -> str:
-    for i, word in enumerate(names):
+@lru_cache(maxsize=8192)
+def _named(names: str) -> tuple[bool, bool, str]:
+    """What class names and ids say ("oldPrice" is the words old, price): whether they
+    name a price, another amount, and what the element holds ("sku", "brand", ...)."""
+    found = [w.lower() for w in _WORD.findall(names)]
+    hint = ""
+    for i, word in enumerate(found):
         if word in _HINT_WORDS:
-            return _HINT_WORDS[word]
-        if word in _CODE_WORDS and i and names[i - 1] in _CODE_NOUNS:
-            return "sku"
-    return ""
+            hint = _HINT_WORDS[word]
+            break
+        if word in _CODE_WORDS and i and found[i - 1] in _CODE_NOUNS:
+            hint = "sku"
+            break
+    return bool(_PRICE_WORDS.intersection(found)), bool(_ASIDE_WORDS.intersection(found)), hint
 
 
 def selector(tag: str, attrs: dict[str, str]) -> str:
@@ -79,14 +79,21 @@ def selector(tag: str, attrs: dict[str, str]) -> str:
 
 
 def _hidden(attrs: dict[str, str]) -> bool:
-    style = attrs.get("style", "").replace(" ", "").lower()
-    return "hidden" in attrs or "display:none" in style or "visibility:hidden" in style
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def prop_names(attrs: dict[str, str]) -> list[str]:
     """The itemprop (microdata) or property (RDFa) names of an element, without a schema.org
     prefix; OpenGraph's "og:"/"product:" properties are not schema.org properties."""
-    raw = attrs.get("itemprop") or attrs.get("property") or ""
+    raw = attrs.get("itemprop") or attrs.get("property")
+    if not raw:
+        return []
     return [_SCHEMA_PREFIX.sub("", name) for name in raw.split() if ":" not in
             _SCHEMA_PREFIX.sub("", name)]
 
@@ -94,9 +101,8 @@ def prop_names(attrs: dict[str, str]) -> list[str]:
 def child(tag: str, attrs: dict[str, str], parent: Node, path: tuple[str, ...] | None) -> Node:
     """The node for an element opening inside ``parent``."""
     role = attrs.get("role", "").lower()
-    names = words(" ".join((attrs.get("class", ""), attrs.get("id", ""),
-                            *(v for k, v in attrs.items() if k.startswith("data-qa")))))
-    own_price = bool(_PRICE_WORDS.intersection(names))
+    names = [v for k, v in attrs.items() if k in ("class", "id") or k.startswith("data-qa")]
+    own_price, aside, hint = _named(" ".join(names)) if names else (False, False, "")
     return Node(
         tag,
         selector=selector(tag, attrs),
@@ -108,10 +114,9 @@ def child(tag: str, attrs: dict[str, str], parent: Node, path: tuple[str, ...] |
         video=parent.video or tag == "video",
         svg=parent.svg or tag == "svg",
         hidden=parent.hidden or tag in ("template", "noscript", "title") or _hidden(attrs),
-        aside=parent.aside or tag in STRUCK_TAGS or (
-            bool(_ASIDE_WORDS.intersection(names)) and (own_price or parent.priced)),
+        aside=parent.aside or tag in STRUCK_TAGS or (aside and (own_price or parent.priced)),
         priced=parent.priced or own_price,
-        hint=_hint(names),
+        hint=hint,
         path=path,
     )
 

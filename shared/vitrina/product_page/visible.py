@@ -14,14 +14,17 @@ from vitrina.product_page.images import page_media
 from vitrina.product_page.model import Fact, Found, Sourced
 from vitrina.product_page.refs import Resolve
 from vitrina.product_page.text import after_label, squash, weight
-from vitrina.product_page.walker import Hinted, Item, Walker
+from vitrina.product_page.walker import Hinted, Item, Line, Walker
 
+# A brand after its label, on the label's line after a colon or on the next line.
 _BRAND_LABEL = re.compile(
-    r"^(?P<label>brand(?:\s+name)?|marke|marca|marque|merk|märke|品牌|브랜드|бренд|manufacturer"
-    r"|hersteller|fabricant|fabricante|производитель)[ \t]*[:：]?[ \t]*\n?[ \t]*"
-    r"(?P<brand>[^\n:：]{1,40})$", re.I | re.M)
+    r"^(?P<label>brand(?:\s+name)?|make(?:\s*/\s*manufacturer)?|manufacturer|marke|marca|marque"
+    r"|merk|märke|marchio|značka|znacka|márka|merkki|kaubamärk|tootja|producent|hersteller"
+    r"|fabricant|fabricante|бренд|производитель|品牌|ブランド|브랜드|מותג)\b"
+    r"(?:[ \t]*[:：][ \t]*\n?|[ \t]*\n)[ \t]*(?P<brand>[^\n:：]{1,40})$", re.I | re.M)
 _TITLE_SEPARATOR = re.compile(r"\s[|｜\-–—:]\s|[|｜]")
 _MIN_NAME = 6  # characters; a shorter title part is a shop's name or a word
+_MENU_MARK = "\u2063"  # invisible separator: a label regex never matches after it
 _MIN_DESCRIPTION = 40  # characters; shorter "description" elements are headings or tabs
 
 
@@ -32,7 +35,7 @@ def from_html(walker: Walker, resolve: Resolve, country: str = "") -> Found:
 
     lines = [line for line in walker.lines
              if line.nodes and in_scope(line.nodes[0][1].main) and line.text.strip()]
-    text = "\n".join(squash(line.text) for line in lines)
+    text = _label_text(lines)
     hinted = [h for h in walker.hinted if in_scope(h.main)]
     facts = [Fact("title", walker.h1, "html:h1"), Fact("title", walker.title, "html:title")]
     facts += [Fact("bullet", item.text, "html:li") for item in walker.items
@@ -54,6 +57,13 @@ def from_html(walker: Walker, resolve: Resolve, country: str = "") -> Found:
         descriptions=tuple(Sourced(h.text, f"html:{h.selector}") for h in hinted
                            if h.kind == "description" and len(h.text) >= _MIN_DESCRIPTION),
     )
+
+
+def _label_text(lines: list[Line]) -> str:
+    """The visible lines joined by newlines; a line that is all link text (a menu entry) is
+    marked so that it never reads as a label ("Brands" in a menu is not a product's brand)."""
+    return "\n".join(_MENU_MARK * all(node.link for _, node in line.nodes) + squash(line.text)
+                     for line in lines)
 
 
 def title_line(walker: Walker) -> int:
@@ -89,10 +99,13 @@ def _codes(text: str, hinted: list[Hinted], kind: str, shape: Callable[[str], st
 
 def _brand(text: str, hinted: list[Hinted]) -> Sourced | None:
     match = _BRAND_LABEL.search(text)
-    if match and squash(match.group("brand")):
-        return Sourced(squash(match.group("brand")), f"html:label '{match.group('label')}'")
+    brand = squash(match.group("brand").replace(_MENU_MARK, "")) if match else ""
+    if match and brand:
+        return Sourced(brand, f"html:label '{match.group('label')}'")
     for hint in hinted:
         name = after_label(hint.text)
-        if hint.kind == "brand" and 0 < len(name) <= 40:
+        letters = sum(ch.isalpha() for ch in name)
+        if hint.kind == "brand" and len(name) <= 40 and letters >= 2 and letters > sum(
+                ch.isdigit() for ch in name):
             return Sourced(name, f"html:{hint.selector}")
     return None
