@@ -58,8 +58,9 @@ def parse(html: str, base: str) -> ProductPage:
     unique = unique_facts(facts)
     media = [m for part in found for m in part.media]
     price = choose_price([p for part in structured for p in part.prices], shown.prices)
-    currency = (Sourced(price.currency, price.source) if price and price.currency else
-                next((part.currency for part in found if part.currency), None))
+    currency = next((part.currency for part in found if part.currency), None)
+    if price and price.currency and (not currency or currency.value != price.currency):
+        currency = Sourced(price.currency, price.source)  # the price's own symbol or field
     return ProductPage(
         title=next((f.text for f in unique if f.kind == "title"), ""),
         language=language(f.text for f in unique),

@@ -43,7 +43,7 @@ _GONE = re.compile(
 
 def term(value: str) -> str | None:
     """The schema.org term a structured value names: a URL, a term, or a shop's words."""
-    key = value.strip().rsplit("/", 1)[-1].strip().lower()
+    key = re.split(r"[/:]", value.strip())[-1].strip().lower()
     return _BY_KEY.get(key.replace(" ", "").replace("_", "")) or _SYNONYMS.get(key)
 
 

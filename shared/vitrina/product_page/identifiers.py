@@ -44,9 +44,9 @@ _GTIN_LABELS = (r"gtin(?:-?\d{1,2})?", r"ean(?:-?1[34])?", r"upc", r"isbn(?:-?1[
 def _labelled(labels: Iterable[str]) -> re.Pattern[str]:
     """A label where a line or a list entry starts (one word may come before it: "eBay item
     number"), its punctuation, and the code after it on the same line or the next."""
-    gap = r"[ \t]*\n?[ \t]*"
+    gap = r"[ \t]{0,8}\n?[ \t]{0,8}"  # bounded: a run of blanks never costs quadratic time
     return re.compile(
-        rf"(?:^|[〈(\[【|·•,;])[ \t]*(?:[^\s:：]+[ \t]+)?(?P<label>{'|'.join(labels)})"
+        rf"(?:^|[〈(\[【|·•,;])[ \t]{{0,8}}(?:[^\s:：]{{1,24}}[ \t]+)?(?P<label>{'|'.join(labels)})"
         rf"(?:[ \t]*\([^)\n]{{1,12}}\))?{gap}(?:[:：#.]{gap})?(?:[:：]{gap})?"
         rf"(?P<code>{_CODE})(?=[ \t]*(?:$|[〉)\]】|,;]))", re.I | re.M)
 

@@ -68,6 +68,7 @@ _OTHER_AFTER = re.compile(r"\s*(?:/\s*(?:mo|month)\b|per\s+month|a\s+month|off\b
                           re.I)
 _LABEL_REACH = 40  # characters before a number in which a word labels it
 _MAX_LINE = 400  # characters; a longer line is running text, not a price
+_MAX_FIELD = 100  # characters of a price field read; a longer one is not a price
 _NEAR = 30  # lines after the title within which a price is near it
 
 
@@ -118,6 +119,7 @@ def stated(value: object, currency_code: str | None, source: str) -> Price | Non
 def written(text: str, currency_code: str, country: str, source: str) -> Price | None:
     """A price a field writes as a page would ("30,000원~", "$19.99", "19.99"): its currency
     from the field's own symbol when it has one, else from ``currency_code``."""
+    text = text[:_MAX_FIELD]
     match = next(iter(_priced(text)), None)
     if not match:
         return stated(text, currency_code or None, source)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import unescape
 
 _SPACE = re.compile(r"\s+")
-_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
+_TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")  # not across "<": linear on "<a<a<a..."
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 # Sentence ends, CJK full stops (no space follows them), bullet glyphs and " - " lists (but
 # not "5 - 7 days").

@@ -38,6 +38,25 @@ _IMPLIED_END = {"li": frozenset({"ul", "ol", "menu"}), "dt": frozenset({"dl"}),
                 "th": frozenset({"tr", "table"}), "tr": frozenset({"table"})}
 _SIBLINGS = {"li": ("li",), "dt": ("dt", "dd"), "dd": ("dt", "dd"), "td": ("td", "th"),
              "th": ("td", "th"), "tr": ("tr",)}
+_MAX_OPENINGS = 16  # "<" before one ">"; more cannot all be markup
+# Fed last: closes a quote, then a comment or a tag, left open at the end of the page.
+_SENTINEL = "'\"-->"
+
+
+def defuse(html: str) -> str:
+    """The page with every "<" that cannot open a tag written as text: where many "<" come
+    before the next ">" (unclosed "<a <a <a", "<!--<!--"), only the last can be a tag's start.
+    The standard library's parser rescans the rest of the page from each such "<", so a
+    few hundred kilobytes of them would take it hours; browsers read them as text too."""
+    segments = html.split(">")
+    if all(segment.count("<") <= _MAX_OPENINGS for segment in segments):
+        return html
+    return ">".join(
+        segment if segment.count("<") <= _MAX_OPENINGS else
+        segment[:(last := segment.rfind("<"))].replace("<", "&lt;") + segment[last:]
+        for segment in segments)
+
+
 _MICRODATA_ATTR = {"meta": "content", "img": "src", "audio": "src", "video": "src",
                    "source": "src", "embed": "src", "iframe": "src", "a": "href", "link": "href",
                    "area": "href", "object": "data", "time": "datetime", "data": "value",
@@ -123,6 +142,7 @@ class Walker(HTMLParser):
     """Feed it a page, call ``finish``, then read the lists it filled."""
 
     _MAX_DEPTH = 256  # deeper elements are not tracked, so no page makes the walk quadratic
+    _MAX_CAPTURES = 32  # texts gathered at once: every text node is added to each of them
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -148,7 +168,19 @@ class Walker(HTMLParser):
         self.lang = ""  # <html lang>, e.g. "zh-TW"
         self.has_main = False
         self._term = ""  # the last <dt>, waiting for its <dd>
+        self._closing = False
         self._media = 0
+
+    def feed(self, data: str) -> None:
+        super().feed(defuse(data))
+
+    def close(self) -> None:
+        """End the page as browsers do: an attribute value or a comment still open runs to
+        the end (without the sentinel that closes them, the standard library's parser would
+        rescan the rest of the page from every later "<", in quadratic time)."""
+        self._closing = True
+        super().feed(_SENTINEL)
+        super().close()
 
     def parse_marked_section(self, i: int, report: int = 1) -> int:
         """``<![word ...`` that is not CDATA or an IE conditional is skipped like a bogus
@@ -187,6 +219,8 @@ class Walker(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self._closing:
+            data = data.removesuffix(_SENTINEL)
         top = self.stack[-1] if self.stack else Node("")
         textless = top.tag in _TEXTLESS
         for capture in self.open:
@@ -261,7 +295,8 @@ class Walker(HTMLParser):
         depth = len(self.stack) - 1
 
         def start(kind: str, **extra: bool) -> None:
-            self.open.append(Capture(kind, depth, node, **extra))
+            if len(self.open) < self._MAX_CAPTURES:
+                self.open.append(Capture(kind, depth, node, **extra))
 
         if tag == "script" and "ld+json" in attrs.get("type", "").lower():
             start("jsonld")
@@ -296,7 +331,7 @@ class Walker(HTMLParser):
                  or attrs.get("resource", ""))
         if value or tag in _VOID:
             self.microdata += [((*parent_path, name), value) for name in names]
-        elif len(self.stack) < self._MAX_DEPTH:
+        elif len(self.stack) < self._MAX_DEPTH and len(self.open) < self._MAX_CAPTURES:
             self.open += [Capture("microdata", len(self.stack), node, path=(*parent_path, name))
                           for name in names]
 
