@@ -106,10 +106,12 @@ def country(lang: str, url: str | None) -> str:
 
 
 def _first(values: Iterable[Sourced | None]) -> Sourced | None:
+    """The first value given, the candidates coming most trusted first."""
     return next((v for v in values if v and v.value), None)
 
 
 def _unique_values(values: Iterable[Sourced]) -> tuple[Sourced, ...]:
+    """Each text once (ignoring case), from its most trusted source."""
     seen: set[str] = set()
     unique = []
     for value in values:
@@ -120,6 +122,7 @@ def _unique_values(values: Iterable[Sourced]) -> tuple[Sourced, ...]:
 
 
 def require_media(page: ProductPage, where: str) -> ProductPage:
+    """The page, for products that show it (video): refused when it has no picture."""
     if not page.media:
         raise NoUsableMedia(
             f"{where} has no usable product image or video (icons, tracking pixels and SVGs "
@@ -143,6 +146,7 @@ def unique_facts(facts: Iterable[Fact]) -> tuple[Fact, ...]:
 
 
 def unique_media(media: Iterable[Media]) -> tuple[Media, ...]:
+    """Each picture or clip once, where it first appears (sources name the same ones)."""
     seen: set[str] = set()
     unique = []
     for item in media:

@@ -117,6 +117,7 @@ def from_url(url: str | None) -> Sourced | None:
 
 
 def _id_like(token: str) -> bool:
+    """Five to twenty ASCII letters and digits, at least half of them digits."""
     return (5 <= len(token) <= 20 and token.isalnum() and token.isascii()
             and sum(ch.isdigit() for ch in token) * 2 >= len(token))
 

@@ -44,6 +44,8 @@ def _largest(srcset: str) -> str:
 
 
 def image_ref(img: Img, resolve: Resolve) -> str | None:
+    """The image's best reference (largest srcset entry, lazy-loading data-src, src), or
+    None for an icon, a pixel or a picture of a declared size too small to show a product."""
     if any(side is not None and side < _MIN_SIDE for side in (img.width, img.height)):
         return None
     for candidate in (_largest(img.srcset), _largest(img.data_srcset), img.data_src, img.src):

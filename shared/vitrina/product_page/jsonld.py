@@ -54,6 +54,7 @@ def _shallow(document: Any) -> bool:
 
 
 def _is_product(node: dict[str, Any]) -> bool:
+    """Whether a node's @type (a name, a URL or a list of them) is a kind of Product."""
     types = node.get("@type", [])
     for kind in types if isinstance(types, list) else [types]:
         if isinstance(kind, str) and kind.rsplit("/", 1)[-1].lower() in _PRODUCT_TYPES:
@@ -62,6 +63,7 @@ def _is_product(node: dict[str, Any]) -> bool:
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a document, depth first (documents are checked shallow first)."""
     if isinstance(node, list):
         for item in node:
             yield from _walk(item)
@@ -94,10 +96,12 @@ def _get(node: dict[str, Any], key: str) -> Any:
 
 
 def _items(value: Any) -> list[Any]:
+    """A property's values as a list: JSON-LD writes one value bare, several as a list."""
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _text(value: Any) -> str:
+    """A property's text: a value object's @value, a thing's name, the first of a list."""
     if isinstance(value, list):
         return next((t for t in map(_text, value) if t), "")
     if isinstance(value, dict):
@@ -119,9 +123,11 @@ def _urls(value: Any) -> list[str]:
     return urls
 
 
-_SIMPLE_PROPERTIES = ("color", "material", "pattern", "size", "weight", "width", "height",
-                      "depth")
-_GTIN_KEYS = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "isbn")
+# schema.org Product properties that are attributes in themselves, and those naming a GTIN
+# (microdata reads the same names).
+SIMPLE_PROPERTIES = ("color", "material", "pattern", "size", "weight", "width", "height",
+                     "depth")
+GTIN_KEYS = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "isbn")
 _SRC = "json-ld:Product"
 
 
@@ -162,7 +168,7 @@ def from_jsonld(blocks: list[str], resolve: Resolve) -> Found:
     offers = [o for p in (product, *variants) for o in _offers(graph, p)]
     found_prices = tuple(_prices(graph, offers))
     currency = next((c for o in offers if (c := _text(_get(o, "priceCurrency")))), "")
-    brand = _brand(graph.get(product, "brand"))
+    brand = _text(graph.get(product, "brand"))  # a Brand's (or Organization's) name, or text
     description = _text(graph.get(product, "description"))
     attributes = _attributes(graph, product)
     rating = rating_text(graph.get(product, "aggregateRating"))
@@ -190,7 +196,7 @@ def from_jsonld(blocks: list[str], resolve: Resolve) -> Found:
             (_text(_get(o, "availability")) for o in offers), f"{_SRC}.offers.availability"),
         skus=tuple(_codes(graph, product, offers)),
         gtins=tuple(Sourced(g, f"{_SRC}.{key}") for node in (product, *offers)
-                    for key in _GTIN_KEYS if (g := identifiers.gtin(_text(_get(node, key))))),
+                    for key in GTIN_KEYS if (g := identifiers.gtin(_text(_get(node, key))))),
         mpns=tuple(Sourced(m, f"{_SRC}.mpn") for m in [_text(graph.get(product, "mpn"))] if m),
         attributes=tuple(attributes),
         descriptions=(Sourced(description, f"{_SRC}.description"),) if description else (),
@@ -222,11 +228,6 @@ def _prices(graph: _Graph, offers: list[dict[str, Any]]) -> list[Price]:
     return found
 
 
-def _brand(value: Any) -> str:
-    """A Brand or Organization's name, or the brand as a string; blanks are no brand."""
-    return _text(value).strip()
-
-
 def _codes(graph: _Graph, product: dict[str, Any], offers: list[dict[str, Any]]
            ) -> list[Sourced]:
     """SKU candidates: the product's sku, its productID (without a "sku:" style prefix), then
@@ -249,7 +250,7 @@ def _attributes(graph: _Graph, product: dict[str, Any]) -> list[Attribute]:
         if name and value:
             found.append(Attribute(name, f"{value} {unit}" if unit else value,
                                    f"{_SRC}.additionalProperty"))
-    for key in _SIMPLE_PROPERTIES:
+    for key in SIMPLE_PROPERTIES:
         value = graph.get(product, key)
         if isinstance(value, dict):  # a QuantitativeValue
             value = " ".join(t for t in (_text(value.get("value")),

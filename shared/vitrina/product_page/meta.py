@@ -21,6 +21,7 @@ _MPN_KEYS = ("product:mfr_part_no", "product:mpn")
 
 
 def from_meta(metas: list[tuple[str, str]], resolve: Resolve, country: str = "") -> Found:
+    """What the meta tags say; ``country`` decides what a "$" in a price field means."""
     def values(*keys: str) -> list[str]:
         return [v for k, v in metas if k in keys and v.strip()]
 

@@ -7,18 +7,17 @@ for the page's own product. Both syntaxes say the same things, so one reader ser
 from __future__ import annotations
 
 from vitrina.product_page import availability, identifiers, prices
-from vitrina.product_page.jsonld import rating_text
+from vitrina.product_page.jsonld import GTIN_KEYS, SIMPLE_PROPERTIES, rating_text
 from vitrina.product_page.model import Attribute, Fact, Found, Media, Sourced
 from vitrina.product_page.refs import Resolve, is_svg
 from vitrina.product_page.text import after_label, squash
 
 Props = list[tuple[tuple[str, ...], str]]
-_SIMPLE_PROPERTIES = ("color", "material", "pattern", "size", "weight", "width", "height",
-                      "depth")
-_GTIN_KEYS = ("gtin", "gtin14", "gtin13", "gtin12", "gtin8", "isbn")
 
 
 def from_microdata(props: Props, resolve: Resolve, syntax: str = "microdata") -> Found:
+    """What the first Product's props say; ``syntax`` ("microdata" or "rdfa") names it in
+    the sources."""
     src = f"{syntax}:Product"
     first: dict[tuple[str, ...], str] = {}
     for path, value in props:
@@ -63,7 +62,7 @@ def from_microdata(props: Props, resolve: Resolve, syntax: str = "microdata") ->
         availability=availability.combined(
             every(("offers", "availability"), ("availability",)), f"{src}.offers.availability"),
         skus=tuple(skus),
-        gtins=tuple(Sourced(g, f"{src}.{key}") for key in _GTIN_KEYS
+        gtins=tuple(Sourced(g, f"{src}.{key}") for key in GTIN_KEYS
                     if (g := identifiers.gtin(pick((key,), ("offers", key))))),
         # mpn may be any words; a model is only a part number when it reads like a code.
         mpns=tuple(Sourced(m, f"{src}.{key}") for key, m in (
@@ -84,6 +83,6 @@ def _attributes(props: Props, src: str) -> list[Attribute]:
         elif path == ("additionalProperty", "value") and name and squash(value):
             found.append(Attribute(name, squash(value), f"{src}.additionalProperty"))
             name = ""
-        elif len(path) == 1 and path[0] in _SIMPLE_PROPERTIES and squash(value):
+        elif len(path) == 1 and path[0] in SIMPLE_PROPERTIES and squash(value):
             found.append(Attribute(path[0], squash(value), f"{src}.{path[0]}"))
     return found

@@ -17,6 +17,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Fact:
+    """A statement of the page that a caption may repeat."""
+
     kind: str  # "title" | "price" | "bullet" | "description" | "brand" | "attribute" | "rating"
     text: str  # the page's own words, whitespace normalised
     source: str  # where it was found, e.g. "json-ld:Product.name", "og:title", "html:li"
@@ -24,6 +26,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Media:
+    """A picture or a clip of the product."""
+
     kind: str  # "image" | "video"
     ref: str  # absolute URL; a local path (CLI), or relative to the folder read from storage
     source: str  # "json-ld:Product.image", "og:image", "html:img", "html:video", "manifest"
@@ -57,6 +61,8 @@ class Table:
 
 @dataclass(frozen=True)
 class ProductPage:
+    """Everything a page says about its product (the fields a video needs come first)."""
+
     title: str
     language: str  # "zh" or "en"
     facts: tuple[Fact, ...]  # de-duplicated, most trusted source first

@@ -79,6 +79,7 @@ def selector(tag: str, attrs: dict[str, str]) -> str:
 
 
 def _hidden(attrs: dict[str, str]) -> bool:
+    """Whether an element is hidden by its own attributes (stylesheets are not read)."""
     if "hidden" in attrs:
         return True
     style = attrs.get("style")

@@ -98,6 +98,7 @@ def amount(price: str) -> Decimal | None:
 
 
 def currency(text: str | None) -> str | None:
+    """A currency a field names, upper-cased when it is a code ("usd" is "USD")."""
     code = squash(text or "")
     return (code.upper() if code.isascii() else code) or None
 

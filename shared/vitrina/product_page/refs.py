@@ -45,6 +45,7 @@ def resolver(base: str) -> Resolve:
 
 
 def is_svg(ref: str) -> bool:
+    """Vector files are logos and icons on shop pages, and no image stage reads them."""
     return urlsplit(ref).path.lower().endswith((".svg", ".svgz"))
 
 

@@ -19,6 +19,7 @@ _COLON_PAIR = re.compile(r"^(?P<name>[^:：]{1,40}?)\s*[:：]\s*(?P<value>\S.*)$
 
 
 def _pair(name: str, value: str, source: str) -> Attribute | None:
+    """An attribute when the name is a short label with letters and differs from the value."""
     name = name.strip().rstrip(":：").strip()
     value = value.strip()
     if not name or not value or len(name) > _MAX_NAME or len(value) > _MAX_VALUE:

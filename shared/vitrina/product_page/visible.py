@@ -29,6 +29,7 @@ _MIN_DESCRIPTION = 40  # characters; shorter "description" elements are headings
 
 
 def from_html(walker: Walker, resolve: Resolve, country: str = "") -> Found:
+    """What the visible page says; ``country`` decides what a "$" or "元" means."""
     def in_scope(main: bool) -> bool:
         """With a <main>, only it holds the product; without, the whole page may."""
         return main or not walker.has_main
@@ -98,6 +99,8 @@ def _codes(text: str, hinted: list[Hinted], kind: str, shape: Callable[[str], st
 
 
 def _brand(text: str, hinted: list[Hinted]) -> Sourced | None:
+    """A brand after its label, else in an element named for it (a short name, not a date
+    or a number)."""
     match = _BRAND_LABEL.search(text)
     brand = squash(match.group("brand").replace(_MENU_MARK, "")) if match else ""
     if match and brand:

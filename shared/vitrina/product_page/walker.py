@@ -65,6 +65,8 @@ _MICRODATA_ATTR = {"meta": "content", "img": "src", "audio": "src", "video": "sr
 
 @dataclass(frozen=True)
 class Item:
+    """A list item's text, to judge as a selling point or a name/value pair."""
+
     text: str
     link_chars: int  # how much of the text is link text
     main: bool
@@ -72,6 +74,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Img:
+    """An <img> as written, to judge as a product picture."""
+
     src: str
     data_src: str
     srcset: str
@@ -85,6 +89,8 @@ class Img:
 
 @dataclass(frozen=True)
 class Video:
+    """A <video> (or its <source>) reference."""
+
     src: str
     order: int
 
@@ -118,6 +124,8 @@ class Hinted:
 
 @dataclass(frozen=True)
 class Button:
+    """A button's words: "Add to cart" says the product can be ordered."""
+
     text: str
     disabled: bool
     main: bool
@@ -246,6 +254,7 @@ class Walker(HTMLParser):
         self._break()
 
     def _break(self) -> None:
+        """End the current line (at a block element's start or end)."""
         if self.lines[-1].parts:
             self.lines.append(Line())
 
@@ -266,6 +275,7 @@ class Walker(HTMLParser):
         return None
 
     def _collect(self, tag: str, attrs: dict[str, str], node: Node) -> None:
+        """Record what an element says by its attributes alone (meta, base, img, video)."""
         if tag == "html":
             self.lang = attrs.get("lang", "") or attrs.get("xml:lang", "")
         elif tag == "meta":
@@ -292,6 +302,7 @@ class Walker(HTMLParser):
                                        node.main))
 
     def _capture(self, tag: str, attrs: dict[str, str], node: Node) -> None:
+        """Start gathering the text of an element whose text is wanted when it closes."""
         depth = len(self.stack) - 1
 
         def start(kind: str, **extra: bool) -> None:
@@ -356,6 +367,7 @@ class Walker(HTMLParser):
         return next((c for c in reversed(self.open) if c.kind == kind), None)
 
     def _finish(self, capture: Capture) -> None:
+        """File a closed element's text where it belongs (a table's row, a pair, ...)."""
         text = squash("".join(capture.parts)) if capture.kind != "jsonld" else ""
         kind, node = capture.kind, capture.node
         if kind == "jsonld":
