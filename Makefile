@@ -4,12 +4,12 @@ VENV := .venv
 SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench bench-matting bench-banner bench-video bench-api bench-engine bench-detail install clean help
+.PHONY: demo test lint bench bench-matting bench-banner bench-video bench-api bench-engine bench-detail bench-detail-html install clean help
 
 help:
 	@echo "make demo   - install, then run the four products on the samples (local engine) -> out/demo/"
 	@echo "make test   - install, then lint and run the whole test suite"
-	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside), bench-api (concurrency), bench-engine (CLI vs library), bench-detail (long pages vs bare OCR)"
+	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside), bench-api (concurrency), bench-engine (CLI vs library), bench-detail (long pages vs bare OCR), bench-detail-html (Zyte product pages)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,12 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed .chromium lint
 	SAM_CLI=$(abspath $(SAM_VENV))/bin/sam $(BIN)/pytest -q -m "not netns"
 	unshare -n sh -c 'ip link set lo up && exec "$$0" -q -m netns' $(abspath $(BIN))/pytest
 
-bench: bench-matting bench-banner bench-video bench-api bench-engine bench-detail
+bench: bench-matting bench-banner bench-video bench-api bench-engine bench-detail bench-detail-html
+
+# product_page on the Zyte product-extraction benchmark pages (read from ../shared/data).
+bench-detail-html: $(VENV)/.installed
+	$(BIN)/python bench/detail_page_html.py
+	$(BIN)/python bench/detail_page_html.py --visible-only
 
 bench-engine: $(VENV)/.installed
 	$(BIN)/python bench/engine.py

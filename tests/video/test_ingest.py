@@ -356,7 +356,7 @@ def zyte_pages() -> Zyte:
     truth = json.loads((ZYTE / "ground-truth.json").read_text())
     pages = []
     for entry in index:
-        html = product_page._decode(gzip.decompress((ZYTE / entry["file"]).read_bytes()), "")
+        html = product_page.decode_html(gzip.decompress((ZYTE / entry["file"]).read_bytes()), "")
         pages.append((entry, product_page.parse_html(html, entry["url"]),
                       truth[entry["sha256_id"]]))
     return pages

@@ -98,7 +98,7 @@ def _database_call(call: Any) -> int:
 def _search(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from vitrina.detail_page.database import PageQuery, database
+    from vitrina.detail_page.database import PageQuery, embedded_database
 
     pairs = [a.partition("=") for a in args.attr]
     if any(not sep for _, sep, _ in pairs):
@@ -106,7 +106,7 @@ def _search(args: argparse.Namespace) -> int:
         return 2
 
     def run() -> None:
-        found, _ = database().search(PageQuery(
+        found, _ = embedded_database().search(PageQuery(
             q=args.query, brand=args.brand, category=args.category, min_price=args.min_price,
             max_price=args.max_price, attributes={k: v for k, _, v in pairs}, limit=args.limit))
         for page in found:
@@ -117,16 +117,16 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from vitrina.detail_page.database import database
+    from vitrina.detail_page.database import embedded_database
 
-    return _database_call(lambda: print(database().get(args.page_id, args.version)
+    return _database_call(lambda: print(embedded_database().get(args.page_id, args.version)
                                         .model_dump_json(indent=1)))
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from vitrina.detail_page.database import database
+    from vitrina.detail_page.database import embedded_database
 
-    return _database_call(lambda: print(json.dumps(database().stats(), ensure_ascii=False,
+    return _database_call(lambda: print(json.dumps(embedded_database().stats(), ensure_ascii=False,
                                                    indent=1)))
 
 

@@ -218,9 +218,14 @@ def _offset(cursor: str | None) -> int:
     return int(cursor)
 
 
+def embedded_database() -> SqlitePages:
+    """The database the embedded engine writes: what the CLI analyses into and reads."""
+    return SqlitePages(storage.home() / "pages.sqlite3")
+
+
 def database() -> SqlitePages:
     """The page database of this deployment."""
     if not storage.is_local():
         raise NotBuiltHere("the detail-page database runs on the embedded store only so far "
                            "(VITRINA_STORE=local); its DynamoDB backend is not built yet")
-    return SqlitePages(storage.home() / "pages.sqlite3")
+    return embedded_database()

@@ -5,36 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from vitrina.product_page import ProductPage
+from vitrina.product_page import ProductPage, Sourced
 
 
-def _first(page: ProductPage, kind: str) -> dict[str, str] | None:
-    fact = next((f for f in page.facts if f.kind == kind), None)
-    return {"value": fact.text, "source": fact.source} if fact else None
+def _sourced(value: Sourced | None) -> dict[str, str] | None:
+    return {"value": value.value, "source": value.source} if value else None
 
 
 def page_fields(page: ProductPage) -> dict[str, Any]:
-    """PageRecord fields (as JSON) stated by the page; what it does not state is left out."""
-    attributes = []
-    for fact in page.facts:
-        if fact.kind == "attribute" and ":" in fact.text:
-            key, _, value = fact.text.partition(":")
-            attributes.append({"key": key.strip(), "value": value.strip(),
-                               "source": fact.source})
-    price_source = next((f.source for f in page.facts if f.kind == "price"), "page")
+    """PageRecord fields (as JSON) stated by the page; what it does not state is left out.
+    The price is the page's chosen amount as a plain decimal (what range queries read)."""
+    title = next((f for f in page.facts if f.kind == "title"), None)
     fields: dict[str, Any] = {
         "language": page.language,
-        "title": {"value": page.title, "source": _first(page, "title")["source"]}
-        if _first(page, "title") else None,
-        "brand": _first(page, "brand"),
-        "price": {"value": page.price, "source": price_source} if page.price else None,
-        "currency": {"value": page.currency, "source": price_source} if page.currency else None,
-        "attributes": attributes,
-        "selling_points": [{"value": f.text, "source": f.source} for f in page.facts
-                           if f.kind == "bullet"],
-        "description": [{"value": f.text, "source": f.source} for f in page.facts
-                        if f.kind == "description"],
+        "title": {"value": page.title, "source": title.source} if title else None,
+        "brand": _sourced(page.brand),
+        "price": _sourced(page.price_amount),
+        "currency": _sourced(page.price_currency),
+        "availability": _sourced(page.availability),
+        "sku": _sourced(page.sku), "gtin": _sourced(page.gtin), "mpn": _sourced(page.mpn),
+        "attributes": [{"key": a.name, "value": a.value, "source": a.source}
+                       for a in page.attributes],
+        "selling_points": [_sourced(s) for s in page.selling_points],
+        "description": [_sourced(s) for s in page.descriptions],
+        "tables": [{"rows": [list(row) for row in t.rows], "source": t.source}
+                   for t in page.tables],
         "media": [{"kind": m.kind, "ref": m.ref, "source": m.source, "alt": m.alt}
-                  for m in page.media],
+                  for m in (page.page_media or page.media)],
     }
     return {name: value for name, value in fields.items() if value not in (None, [])}

@@ -31,6 +31,7 @@ from vitrina.detail_page.records import Line, Module, PageRecord
 from vitrina.detail_page.score import evaluate
 from vitrina.detail_page.segment import cut_modules
 from vitrina.errors import InputError
+from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.ocr import read_tall
 from vitrina.payloads import ErrorDetail
@@ -82,11 +83,14 @@ def cut_page(task: PageTask) -> CutPage:
 
 
 def _read_page(task: PageTask) -> product_page.ProductPage:
+    """Everything the page says (a page without pictures still has facts to store)."""
     assert task.html is not None
     if task.html.url:
-        return product_page.from_url(task.html.fetchable_url())
-    html = read_source(task.html).decode("utf-8", "replace")
-    return product_page.parse_html(html, "")
+        fetched = fetch(task.html.fetchable_url())
+        base, content, ctype = fetched.url, fetched.content, fetched.content_type
+    else:
+        base, content, ctype = "", read_source(task.html), ""
+    return product_page.parse_page(product_page.decode_html(content, ctype), base)
 
 
 def read_module(item: ModuleItem) -> ReadModule:

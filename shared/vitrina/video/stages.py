@@ -178,9 +178,7 @@ def analyse_media(item: MediaItem) -> AnalysedMedia:
 
 def _page(key: str) -> product_page.ProductPage:
     raw = storage.get_json(settings().output_bucket, key)
-    return product_page.ProductPage(
-        **{**raw, "facts": tuple(product_page.Fact(**f) for f in raw["facts"]),
-           "media": tuple(product_page.Media(**m) for m in raw["media"])})
+    return product_page.ProductPage.from_dict(raw)
 
 
 def _infos(analysed: list[AnalysedMedia]) -> list[analyse.ImageInfo]:
