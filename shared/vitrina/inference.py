@@ -81,6 +81,8 @@ def _session(name: str, threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.enable_mem_pattern = False
+    # Errors only: SLANet-plus's exported graph warns about its loop's shapes on every step.
+    options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(
         str(model_path(name)), options, providers=["CPUExecutionProvider"]
