@@ -48,22 +48,29 @@ def median(values: list[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 
 
+def timed(rgb: np.ndarray, layout_table: bool, runs: int):
+    """The table and the median of ``runs`` timings of recognise()."""
+    from vitrina import tables
+
+    times, table = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        table = tables.recognise(rgb, layout_table=layout_table)
+        times.append(time.perf_counter() - start)
+    return table, median(times)
+
+
 def pubtabnet(runs: int) -> None:
     from vitrina import tables
 
     truth = json.loads((PUBTABNET / "sample_gt.json").read_text())
     rows = []
     for name, gt in sorted(truth.items()):
-        rgb = load(PUBTABNET / "images" / name)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            table = tables.recognise(rgb, layout_table=True)
-            times.append(time.perf_counter() - start)
+        table, seconds = timed(load(PUBTABNET / "images" / name), True, runs)
         html = table.html() if table else "<table></table>"
         rows.append((name, gt["type"], table.source if table else "-",
                      tables.teds(html, gt["html"]),
-                     tables.teds(html, gt["html"], structure_only=True), median(times)))
+                     tables.teds(html, gt["html"], structure_only=True), seconds))
     print(f"PubTabNet val mini: {len(rows)} tables (recognise(layout_table=True), OCR text)")
     print(f"  {'image':26} {'type':8} {'source':6} {'TEDS':>6} {'struct':>6} {'time s':>7}")
     for name, kind, source, score, struct, seconds in rows:
@@ -81,24 +88,17 @@ def pubtabnet(runs: int) -> None:
 
 
 def fixtures(runs: int) -> None:
-    from vitrina import tables
-
     print("TableStructureRec fixtures (expected values: its tests' assertions)")
     print(f"  {'image':32} {'check':22} {'expected':>8} {'vitrina':>8} {'source':6} "
           f"{'time s':>7}")
     for name, check, expected, layout_table in EXPECTED:
-        rgb = load(FIXTURES / name)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            table = tables.recognise(rgb, layout_table=layout_table)
-            times.append(time.perf_counter() - start)
+        table, seconds = timed(load(FIXTURES / name), layout_table, runs)
         html = table.html() if table else ""
         got = {"td cells >=": html.count("<td"), "'td' substrings": html.count("td"),
                "tr rows (RapidTable)": html.count("<tr>"),
                "no table (gate)": len(table.cells) if table else 0}[check]
         print(f"  {name:32} {check:22} {expected:8d} {got:8d} "
-              f"{table.source if table else '-':6} {median(times):7.2f}")
+              f"{table.source if table else '-':6} {seconds:7.2f}")
 
 
 def main() -> None:
