@@ -152,3 +152,17 @@ def test_tablestructurerec_fixtures() -> None:
     assert table is not None and table.source == "ruled" and len(table.cells) == 17
     assert tables.gate(load("wired/no_table.jpg")) is None
     assert tables.gate(load("table.jpg")) is None  # three rules and one line: not a grid
+
+
+@pytest.mark.netns
+def test_layout_and_tables_need_no_network() -> None:
+    """In a namespace with only lo (make test runs netns tests so): the models come from the
+    installed wheels, nothing is fetched."""
+    from tests.conftest import in_network_namespace
+    from tests.unit.page_synth import table_page
+    from vitrina import layout
+
+    assert in_network_namespace()
+    assert "table" in [r.kind for r in layout.detect(table_page()[0])]
+    assert tables.recognise(drawn_table()).grid() == [list(row) for row in SIZES]
+    assert tables.recognise(unruled_table(), layout_table=True).source == "model"
