@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from tests.unit.page_synth import INK, PAPER, SPECS, photo, ruled_table, text_page
 from vitrina import fonts, tables
+from vitrina.errors import InputError
 from vitrina.tables.teds import levenshtein
 
 FIXTURES = (Path(__file__).resolve().parents[3] / "shared" / "data" / "detail_pages" / "tables"
@@ -98,6 +99,14 @@ def test_a_table_without_lines_through_the_model() -> None:
     assert table is not None and table.source == "model"
     assert (table.rows, table.cols) == (3, 4)
     assert table.grid() == [list(row) for row in SIZES]
+
+
+def test_grey_and_bad_inputs() -> None:
+    grey = drawn_table().mean(axis=2).astype(np.uint8)
+    assert tables.recognise(grey, read=False).rows == 3
+    for bad in (np.zeros((0, 10, 3), np.uint8), np.zeros((10, 10, 2), np.uint8)):
+        with pytest.raises(InputError):
+            tables.recognise(bad)
 
 
 def test_html_escapes_text() -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from vitrina import ocr
+from vitrina.errors import InputError
 from vitrina.tables import ruled, slanet
 from vitrina.tables.teds import teds
 
@@ -79,6 +80,9 @@ def recognise(rgb: np.ndarray, *, layout_table: bool = False,
     ``layout_table``: the layout model (vitrina.layout) called this crop a table, which lets
     SLANet-plus read a table without a full grid. ``read=False`` skips OCR (structure only).
     """
+    if rgb.ndim not in (2, 3) or (rgb.ndim == 3 and rgb.shape[2] not in (3, 4)) \
+            or not rgb.shape[0] or not rgb.shape[1]:
+        raise InputError(f"a table needs a non-empty RGB, RGBA or grey image, not {rgb.shape}")
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[..., None], 3, axis=2)
     found = ruled.grid_cells(rgb)
