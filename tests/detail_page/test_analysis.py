@@ -97,13 +97,16 @@ def test_analyse_stores_a_searchable_version_and_writes_what_a_person_checks(
     record = PageRecord.model_validate_json((out / "record.json").read_text())
     assert [m.kind for m in record.modules] == [b.kind for b in blocks]
     assert record.language == "zh" and record.evaluation["coverage"] > 0.7
+    table = next(m.table for m in record.modules if m.kind == "table")
+    assert len(table.rows) == 5 and table.rows[2] == ["产地", "云南普洱"]
+    assert any((a.key, a.value) == ("保质期", "12个月") for a in record.attributes)
     assert len(list((out / "modules").glob("*.png"))) == len(blocks)
     assert Image.open(out / "overlay.png").size == (rgb.shape[1], rgb.shape[0])
     again = subprocess.run([VITRINA, "detail", "analyse", str(image), "--out", str(out)],
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "v2" in again.stderr
-    found = subprocess.run([VITRINA, "detail", "search", "挂耳咖啡"], capture_output=True,
-                           text=True, timeout=60)
+    found = subprocess.run([VITRINA, "detail", "search", "挂耳咖啡", "--attr", "产地=云南普洱"],
+                           capture_output=True, text=True, timeout=60)
     assert record.page_id in found.stdout and "1 page(s)" in found.stderr
 
 

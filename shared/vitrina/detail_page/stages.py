@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from vitrina import product_page, storage
+from vitrina import product_page, storage, tables
 from vitrina.config import settings
 from vitrina.detail_page.classify import classify
 from vitrina.detail_page.database import database
@@ -27,13 +27,13 @@ from vitrina.detail_page.models import (
     ReadModule,
     StoreRequest,
 )
-from vitrina.detail_page.records import Line, Module, PageRecord
+from vitrina.detail_page.records import Attribute, Line, Module, PageRecord, TableData
 from vitrina.detail_page.score import evaluate
 from vitrina.detail_page.segment import cut_modules
 from vitrina.errors import InputError
 from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
-from vitrina.ocr import read_tall
+from vitrina.ocr import TextLine, read_tall
 from vitrina.payloads import ErrorDetail
 from vitrina.sources import read_source
 
@@ -98,16 +98,40 @@ def read_module(item: ModuleItem) -> ReadModule:
     crop = storage.get_array(item.crop)
     lines = read_tall(crop)
     kind = classify(crop, lines)
+    table, why = None, kind.why
+    if kind.kind in ("table", "size_chart"):
+        table = _table(crop, lines, item.index)
+        if table is None:  # kept as an image module, and said so
+            why += "; no grid of cells could be read"
     left, top = item.box[0], item.box[1]
     module = Module(
         index=item.index, image=item.image, kind=kind.kind, box=item.box, crop=item.crop,
-        why=kind.why,
+        why=why, table=table,
         lines=[Line(text=line.text, score=line.score, on_photo=kind.kind == "photo",
                     box=(line.box[0] + left, line.box[1] + top, line.box[2] + left,
                          line.box[3] + top)) for line in lines])
     result = item.crop.removesuffix(".png") + ".json"
     storage.put_json(settings().output_bucket, result, module.model_dump(mode="json"))
     return ReadModule(**item.model_dump(), kind=kind.kind, lines=len(lines), result=result)
+
+
+def _table(crop: np.ndarray, lines: list[TextLine], index: int) -> TableData | None:
+    """The module's grid of ruled cells (the table model is not asked: it invents tables),
+    each cell holding the lines read inside it."""
+    found = tables.recognise(crop, read=False)
+    if found is None:
+        return None
+    texts: dict[tuple[int, int], list[str]] = {}
+    for line in lines:
+        x, y = (line.box[0] + line.box[2]) / 2, (line.box[1] + line.box[3]) / 2
+        cell = next((c for c in found.cells if c.box[0] <= x <= c.box[2]
+                     and c.box[1] <= y <= c.box[3]), None)
+        if cell is not None:
+            texts.setdefault((cell.row, cell.col), []).append(line.text)
+    rows = [["" for _ in range(found.cols)] for _ in range(found.rows)]
+    for (row, col), parts in texts.items():
+        rows[row][col] = " ".join(parts)
+    return TableData(rows=rows, source=f"ocr:module {index} ({found.source} grid)")
 
 
 def store_page(request: StoreRequest) -> PageSummary:
@@ -119,6 +143,10 @@ def store_page(request: StoreRequest) -> PageSummary:
                for m in sorted(request.modules, key=lambda m: m.index)]
     record = PageRecord(page_id=task.page_id, source=_describe(task), **fields,
                         modules=modules, image_sizes=request.cut.image_sizes)
+    record.tables += [m.table for m in modules if m.table is not None]
+    record.attributes += [Attribute(key=row[0], value=row[1], source=m.table.source)
+                          for m in modules if m.table is not None and len(m.table.rows[0]) == 2
+                          for row in m.table.rows if row[0] and row[1]]
     if record.language == "und":
         record.language = _language(record)
     record.evaluation = evaluate(record)
