@@ -165,6 +165,11 @@ def test_a_405_allows_every_method_of_its_path(client: TestClient) -> None:
     response = client.request("PUT", "/v1/matting/0a1b")
     assert_error_shape(response, 405)
     assert response.headers["allow"] == "GET"
+    # Routed to GET /{result_id}, whose parameter cannot be "jobs": a wrong method, not a 400.
+    response = client.get("/v1/matting/jobs")
+    assert_error_shape(response, 405)
+    assert response.headers["allow"] == "POST"
+    assert_error_shape(client.get("/v1/matting/not-an-id"), 400)
 
 
 @pytest.mark.parametrize(("path", "body"), [

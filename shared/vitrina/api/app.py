@@ -142,7 +142,14 @@ def create_app() -> FastAPI:
         return _error(exc.status, exc.code, exc.message, headers, type=type(exc).__name__)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # The path matched a route's template but not its parameters (GET /v1/matting/jobs
+            # is no result's address): where another route takes the path, it is a wrong method.
+            allowed = allowed_methods(app, request.scope)
+            if allowed:
+                return _error(405, "method_not_allowed", f"{request.method} is not allowed on "
+                              f"{request.url.path[:200]}", {"Allow": ", ".join(allowed)})
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = f"invalid request: {where}: {first.get('msg', 'bad value')}"
