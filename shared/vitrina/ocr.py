@@ -121,15 +121,21 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return width * height / max(1, smaller)
 
 
-def _reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Top to bottom; lines whose middles share a row, left to right."""
-    ordered = sorted(lines, key=lambda line: (line.box[1] + line.box[3]) / 2)
-    rows: list[list[TextLine]] = []
-    for line in ordered:
+def rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into rows (their middles within half a line height; OCR splits a line at
+    a wide space), top to bottom, each row left to right."""
+    grouped: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda item: (item.box[1] + item.box[3]) / 2):
         middle = (line.box[1] + line.box[3]) / 2
-        if rows and abs(middle - (rows[-1][0].box[1] + rows[-1][0].box[3]) / 2) < \
+        first = grouped[-1][0] if grouped else None
+        if first is not None and abs(middle - (first.box[1] + first.box[3]) / 2) < \
                 (line.box[3] - line.box[1]) / 2:
-            rows[-1].append(line)
+            grouped[-1].append(line)
         else:
-            rows.append([line])
-    return [line for row in rows for line in sorted(row, key=lambda item: item.box[0])]
+            grouped.append([line])
+    return [sorted(row, key=lambda item: item.box[0]) for row in grouped]
+
+
+def _reading_order(lines: list[TextLine]) -> list[TextLine]:
+    """Top to bottom; lines sharing a row, left to right."""
+    return [line for row in rows(lines) for line in row]

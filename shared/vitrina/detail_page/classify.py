@@ -16,6 +16,7 @@ import numpy as np
 
 from vitrina.bands import UNIFORM_SPREAD, row_colour, row_spread
 from vitrina.ocr import TextLine
+from vitrina.ocr import rows as ocr_rows
 
 _SIZES = re.compile(r"(?i)\b(XXS|XS|S|M|L|XL|XXL|XXXL|[2-5]XL)\b|\bcm\b"
                     r"|尺码|尺寸|胸围|腰围|衣长|身高|体重")
@@ -67,20 +68,6 @@ def _busy(rgb: np.ndarray, lines: list[TextLine]) -> float:
     return float(mask.mean())
 
 
-def _rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """Lines sharing a row (OCR splits a line at a wide space), each row left to right."""
-    rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda item: (item.box[1] + item.box[3]) / 2):
-        middle = (line.box[1] + line.box[3]) / 2
-        last = rows[-1][0] if rows else None
-        if last is not None and abs(middle - (last.box[1] + last.box[3]) / 2) < \
-                (line.box[3] - line.box[1]) / 2:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return [sorted(row, key=lambda item: item.box[0]) for row in rows]
-
-
 def classify(rgb: np.ndarray, lines: list[TextLine],
              background: np.ndarray = _WHITE) -> Kind:
     """The module's kind; ``lines`` in the crop's coordinates."""
@@ -97,7 +84,7 @@ def classify(rgb: np.ndarray, lines: list[TextLine],
         return Kind("photo", f"{busy:.0%} textured, {cover:.0%} text")
     if lines and _coloured_band(rgb, background) and len(lines) <= 6:
         return Kind("banner", f"{len(lines)} lines on a coloured band")
-    rows = _rows(lines)
+    rows = ocr_rows(lines)
     if 2 <= len(rows) <= 8 and all(len(" ".join(t.text for t in row)) <= 24 for row in rows) \
             and np.std([row[0].box[0] for row in rows]) < 0.05 * width and busy < 0.25:
         return Kind("selling_points", f"{len(rows)} short lines in a column")

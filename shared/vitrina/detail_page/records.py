@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from vitrina.product_page.prices import amount
+
 ANALYSIS_VERSION = "1"  # bumped when analysis changes what a record holds
 
 ModuleKind = Literal["photo", "text", "selling_points", "table", "size_chart", "banner", "other"]
@@ -105,17 +107,7 @@ class PageRecord(BaseModel):
         return found
 
     def price_value(self) -> float | None:
-        """The price as a number for range queries (the page's own text stays in ``price``)."""
-        if self.price is None:
-            return None
-        text = self.price.value.replace(" ", "")
-        if "," in text and "." in text:
-            text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else \
-                text.replace(".", "").replace(",", ".")
-        elif "," in text:
-            head, _, tail = text.rpartition(",")
-            text = f"{head.replace(',', '')}.{tail}" if len(tail) == 2 else text.replace(",", "")
-        try:
-            return float(text)
-        except ValueError:
-            return None
+        """The price as a number for range queries (the page's own text stays in ``price``),
+        read by the page parser's rule for either way of writing it."""
+        value = amount(self.price.value) if self.price is not None else None
+        return float(value) if value is not None else None

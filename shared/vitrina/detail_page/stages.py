@@ -35,6 +35,7 @@ from vitrina.fetch import fetch
 from vitrina.imaging import decode_image
 from vitrina.ocr import TextLine, read_tall
 from vitrina.payloads import ErrorDetail
+from vitrina.product_page.text import language
 from vitrina.sources import read_source
 
 MIN_WIDTH = 200  # narrower than this, no module of a detail page can be read
@@ -167,11 +168,8 @@ def _describe(task: PageTask) -> str:
 
 
 def _language(record: PageRecord) -> str:
-    text = "".join(t.value for t in record.texts())
-    if not text:
-        return "und"
-    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return "zh" if cjk / max(1, len(text.replace(" ", ""))) > 0.2 else "en"
+    texts = [t.value for t in record.texts()]
+    return language(texts) if any(texts) else "und"
 
 
 def error_record(failed: FailedPage, error: ErrorDetail) -> PageError:
